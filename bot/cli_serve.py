@@ -1,0 +1,120 @@
+"""`faqbot serve`: connect to Slack. Socket Mode by default, `--http --port N` for HTTP mode.
+
+Slack libraries are imported inside the functions: `faqbot ask` imports this
+module (for `faqbot run`) and must stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import timedelta
+
+from bot import settings as settings_module
+from bot.clock import Clock, ClockError
+from bot.settings import Settings
+
+DEFAULT_PORT = 3000
+DEFAULT_HOST = "0.0.0.0"
+# Slack stops retrying an event within hours; dedupe keys older than this are dead weight.
+SEEN_KEYS_KEPT = timedelta(days=2)
+
+log = logging.getLogger("faqbot.serve")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="Slack に接続してボットを起動する（既定: Socket Mode、--http: HTTP モード）",
+    )
+    serve.add_argument("--http", action="store_true", help="HTTP モードで待ち受ける（/slack/events）")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP モードのポート（既定 {DEFAULT_PORT}）")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"HTTP モードのアドレス（既定 {DEFAULT_HOST}）")
+    serve.set_defaults(func=_serve_command)
+
+
+def slack_configured(settings: Settings) -> bool:
+    """Enough settings to connect to Slack in one of the two modes."""
+    return bool(settings.bot_token and (settings.app_token or settings.signing_secret))
+
+
+def serve_from_settings(settings: Settings) -> int:
+    """`faqbot run` with Slack configured: Socket Mode when an app token is set, else HTTP."""
+    return serve(settings, http=not settings.app_token, host=DEFAULT_HOST, port=DEFAULT_PORT)
+
+
+def _serve_command(args: argparse.Namespace) -> int:
+    return serve(settings_module.load(), http=args.http, host=args.host, port=args.port)
+
+
+def missing_settings(settings: Settings, http: bool) -> list[str]:
+    needed = {"SLACK_BOT_TOKEN": settings.bot_token}
+    if http:
+        needed["SLACK_SIGNING_SECRET"] = settings.signing_secret
+    else:
+        needed["SLACK_APP_TOKEN"] = settings.app_token
+    return [name for name, value in needed.items() if not value]
+
+
+def _fail(message_ja: str, message_en: str) -> int:
+    print(f"faqbot serve: {message_ja}\n  ({message_en})", file=sys.stderr)
+    return 2
+
+
+def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mode = "HTTP モード" if http else "Socket Mode"
+    missing = missing_settings(settings, http)
+    if missing:
+        hint = "" if http else "（HTTP モードで起動する場合は faqbot serve --http --port N）"
+        return _fail(
+            f"{mode}には {'、'.join(missing)} の設定が必要です{hint}。環境変数か .env に設定してください。",
+            f"{'HTTP mode' if http else 'Socket Mode'} needs {', '.join(missing)}: set it in the environment or in .env",
+        )
+    try:
+        clock = Clock.from_setting(settings.now)
+    except ClockError as exc:
+        return _fail(str(exc), "FAQBOT_NOW is not a valid ISO 8601 date-time")
+
+    from slack_sdk.errors import SlackClientError
+
+    from bot.app import create_app, create_client
+    from bot.slack_api import describe
+    from bot.store import Store
+    from intents.router import route
+
+    try:
+        identity = create_client(settings).auth_test()
+    except (SlackClientError, OSError) as exc:
+        return _fail(
+            f"SLACK_BOT_TOKEN で Slack に接続できませんでした: {describe(exc)}",
+            f"auth.test failed at {settings.api_url}: check SLACK_BOT_TOKEN and SLACK_API_URL",
+        )
+    store = Store(settings.db_path)
+    store.forget_seen_before(clock.now() - SEEN_KEYS_KEPT)
+    # Load the dictionaries and the matcher now, not on the first partner's question.
+    route("こんにちは", clock.now())
+    if not settings.staff_channel:
+        log.warning("FAQBOT_STAFF_CHANNEL is not set: escalations are stored but no staff card is posted")
+    if not settings.staff_users:
+        log.warning("FAQBOT_STAFF_USERS is empty: nobody can claim or resolve an escalation")
+    if clock.frozen:
+        log.warning("FAQBOT_NOW freezes the clock at %s", clock.now().isoformat())
+    log.info("connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path)
+
+    app = create_app(settings, store, clock, socket_mode=not http)
+    try:
+        if http:
+            from bot.http_server import serve as serve_http
+
+            log.info("HTTP mode on %s:%d, Slack requests at /slack/events", host, port)
+            serve_http(app, lambda: {"status": "ok", "mode": "http", "db": store.ping()}, host, port)
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("Socket Mode: connecting")
+            SocketModeHandler(app, settings.app_token).start()
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,70 @@
+"""HTTP mode: Bolt's ASGI adapter under uvicorn, plus GET /healthz.
+
+Events, slash commands and interactivity all arrive at POST /slack/events.
+Bolt's sync `App.dispatch` is run in a worker thread rather than on the event
+loop: acknowledging a command waits for its listener, and a blocked loop would
+hold every other request behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.asgi import SlackRequestHandler
+from slack_bolt.adapter.asgi.http_request import AsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ThreadedSlackRequestHandler(SlackRequestHandler):
+    async def dispatch(self, request: AsgiHttpRequest) -> BoltResponse:
+        bolt_request = BoltRequest(
+            body=await request.get_raw_body(), query=request.query_string, headers=request.get_headers()
+        )
+        return await asyncio.to_thread(self.app.dispatch, bolt_request)
+
+
+def asgi_app(app: App, health: Callable[[], dict[str, Any]]) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    slack = ThreadedSlackRequestHandler(app, path=EVENTS_PATH)
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == HEALTH_PATH and scope["method"] == "GET":
+            body = json.dumps(health(), ensure_ascii=False).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await slack(scope, receive, send)
+
+    return application
+
+
+def serve(app: App, health: Callable[[], dict[str, Any]], host: str, port: int) -> None:
+    config = uvicorn.Config(
+        asgi_app(app, health),
+        host=host,
+        port=port,
+        # One line per Slack delivery would drown the log; failures are logged where they happen.
+        access_log=False,
+        log_level="info",
+        # Slack holds its connections open between deliveries.
+        timeout_keep_alive=30,
+    )
+    uvicorn.Server(config).run()

@@ -1,0 +1,71 @@
+"""The domain object every front end renders: Slack Block Kit, the CLI, evaluation."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from knowledge.models import Link
+
+# answer        a confident FAQ / websites / fw-option answer
+# calculation   a calculator ran on inputs found in the question
+# did_you_mean  the top candidates were close or confidence middling: offer them
+# out_of_scope  below the threshold: say so plainly and offer a human
+# smalltalk     greetings, thanks, "what can you do"
+Kind = Literal["answer", "calculation", "did_you_mean", "out_of_scope", "smalltalk"]
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    intent: str
+    score: float
+    title: str
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Kind
+    # The chosen intent id, or None when the bot abstains (out_of_scope, did_you_mean).
+    intent: str | None
+    confidence: float
+    title: str
+    # The direct answer, first thing a partner reads.
+    lead: str
+    # Details under the lead, plain text with Slack-compatible bullets.
+    details: str = ""
+    # "Q23 / ハンドブック P18 / Rev.20181101（2018年11月時点）"
+    source: str | None = None
+    links: list[Link] = []
+    # Ranked candidates (best first, the chosen one included).
+    alternatives: list[Candidate] = []
+    # Which calculator ran, with its inputs and result (model_dump of the pydantic result).
+    calculator: Literal["pwp", "start-date", "contact"] | None = None
+    calculation: dict[str, Any] | None = None
+    # Whether escalation to a human should be offered prominently.
+    offer_human: bool = False
+
+    def as_text(self) -> str:
+        """Plain text of the whole reply, as the CLI prints it and `classify` reports it."""
+        parts = [self.lead]
+        if self.details:
+            parts.append(self.details)
+        if self.links:
+            parts.append("\n".join(f"・{link.title}: {link.url}" for link in self.links))
+        if self.source:
+            parts.append(f"出典: {self.source}")
+        return "\n\n".join(parts)
+
+
+class RouteContext(BaseModel):
+    """What a thread remembers between turns, so a follow-up can be answered.
+
+    `last` is the previous answer in the thread; a follow-up like 「2年なら？」
+    recomputes its calculation with the changed input.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    last: Answer | None = None

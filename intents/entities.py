@@ -1,0 +1,283 @@
+"""Entities in a question: dates, terms, moments, product families, purposes.
+
+Temporal expressions go through ja-timex, a parser made for Japanese
+(absolute dates incl. 和暦, relative ones like 来月, times like 夜9時); only
+what it leaves out is handled here (月末 after a relative month, 年度末,
+compact 20270331). ja-timex costs ~0.4 ms, so it runs only when the text has
+a temporal hint.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from ja_timex import TimexParser
+
+from knowledge.calculators.common import CalculatorInputError
+from knowledge.calculators.contact_routing import parse_product, parse_purpose
+from knowledge.models import ProductFamily, Purpose, PwpStatus
+
+# ja-timex runs only when one of these is present: digits or a relative word.
+_TEMPORAL_HINT = re.compile(
+    r"[0-9]|今日|本日|明日|明後日|昨日|一昨日|今月|来月|先月|再来月|今年|来年|去年|昨年|再来年|今週|来週|先週|"
+    r"年度末|月末|年末|半年|曜|令和|平成"
+)
+# Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before a period.
+_NUMERIC_DATE = re.compile(r"(?<![0-9])(20[0-9]{2})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9]))(?![0-9])")
+_FISCAL_END = re.compile(r"(今|来|再来)?年度末")
+_NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|週|度|回|後|まで|から|の)|現在|right now|\bnow\b")
+# A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
+_YEARS = re.compile(
+    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:年間?(?![0-9]+月|度)|-?\s?years?\b|-?yr\b)"
+)
+# "90日前より早く" / "90日前から": the handbook's rule, not a date.
+_RULE_PHRASE_AFTER = ("より", "から", "以内", "以上", "まで")
+_WEEKDAY = re.compile(r"^XXXX-WXX-([1-7])$")
+_FULL_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_MONTH_DAY = re.compile(r"^XXXX-([0-9]{2})-([0-9]{2})$")
+_DAY_ONLY = re.compile(r"^XXXX-XX-([0-9]{2})$")
+_YEAR_MONTH = re.compile(r"^([0-9X]{4})-([0-9]{2})-XX$")
+_TIME = re.compile(r"^T([0-9]{2})-([0-9X]{2})-")
+_RELATIVE = re.compile(r"^P([0-9]+(?:\.[0-9]+)?)([YMWD])$")
+# How far a relative anchor (来月, 去年, 来週) may stand from the date it qualifies: 「来年の3月末」.
+_ANCHOR_GAP = 2
+
+_STATUS_WORDS = (("確定", PwpStatus.fixed), ("予定", PwpStatus.planned), ("空欄", PwpStatus.blank))
+_CARE_WORDS = (("プロアクティブケア", "proactive"), ("ファウンデーションケア", "foundation"))
+
+Resolve = Literal["future", "past", "nearest"]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as written: `year` is None when the text gave only month and day."""
+
+    text: str
+    start: int  # offset in the normalised text, to tell which date is which
+    year: int | None
+    month: int
+    day: int
+
+    def resolve(self, today: date, mode: Resolve = "nearest") -> date:
+        """The calendar date; a missing year is taken as the next, the last or the nearest occurrence."""
+        if self.year is not None:
+            return date(self.year, self.month, self.day)
+        options = [_safe_date(today.year + shift, self.month, self.day) for shift in (-1, 0, 1)]
+        if mode == "future":
+            return min(d for d in options if d >= today)
+        if mode == "past":
+            return max(d for d in options if d <= today)
+        return min(options, key=lambda d: abs((d - today).days))
+
+
+@dataclass(frozen=True)
+class Entities:
+    dates: tuple[DateMention, ...] = ()
+    # Dates written that do not exist (2027-02-30, 令和99年13月1日): answered as an error.
+    invalid_dates: tuple[str, ...] = ()
+    years: int | None = None  # a term: 5年, 2年
+    moment: datetime | None = None  # when the user wants to call: 今, 19時, 土曜
+    products: tuple[ProductFamily, ...] = ()
+    purposes: tuple[Purpose, ...] = ()
+    pwp_status: PwpStatus | None = None
+    care_level: str | None = None
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    # 2/29 in a non-leap year for an inferred year: the month's last day.
+    last = _cal.monthrange(year, month)[1]
+    return date(year, month, min(day, last))
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _cal.monthrange(year, month)[1])
+
+
+_parser_cache: dict[date, TimexParser] = {}
+
+
+def _parser(reference: datetime) -> TimexParser:
+    # ja-timex binds the reference at construction; one parser per day is plenty.
+    key = reference.date()
+    parser = _parser_cache.get(key)
+    if parser is None:
+        _parser_cache.clear()
+        parser = _parser_cache[key] = TimexParser(reference=reference.replace(tzinfo=None))
+    return parser
+
+
+@dataclass
+class _Anchor:
+    """A relative period (来月, 去年, 来週) waiting for the date that qualifies it."""
+
+    unit: str
+    day: date
+    end: int  # offset where the anchor's text ends
+
+
+class _Reader:
+    def __init__(self, text: str, now: datetime):
+        self.text = text
+        self.now = now
+        self.today = now.date()
+        self.dates: list[DateMention] = []
+        self.invalid: list[str] = []
+        self.years: int | None = None
+        self.moment_day: date | None = None
+        self.moment_time: time | None = None
+        self.anchor: _Anchor | None = None
+
+    def covered(self, start: int, end: int) -> bool:
+        return any(start < d.start + len(d.text) and d.start < end for d in self.dates)
+
+    def add(self, raw: str, start: int, y: int, m: int, d: int) -> None:
+        if 1900 <= y <= 2200 and _valid(y, m, d):
+            self.dates.append(DateMention(raw, start, y, m, d))
+        else:
+            self.invalid.append(raw)
+
+    def read(self) -> None:
+        for m in _NUMERIC_DATE.finditer(self.text):
+            if m.group(3):
+                self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(3)), int(m.group(4)))
+            else:
+                self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(5)), int(m.group(6)))
+        for m in _FISCAL_END.finditer(self.text):
+            fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
+            fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
+            self.dates.append(DateMention(m.group(0), m.start(), fiscal_year, 3, 31))
+        for timex in _parser(self.now).parse(self.text):
+            start, end = timex.span
+            if self.covered(start, end):
+                continue
+            anchor = self.anchor if self.anchor and 0 <= start - self.anchor.end <= _ANCHOR_GAP else None
+            self.anchor = None
+            if timex.type == "DATE":
+                self.date(timex.value, timex.raw_text, start, timex.mod, anchor)
+            elif timex.type == "DURATION":
+                self.duration(timex.value, timex.raw_text, start, end, timex.mod)
+            elif timex.type == "TIME" and (t := _TIME.match(timex.value)):
+                hour, minute = int(t.group(1)), int(t.group(2)) if t.group(2).isdigit() else 0
+                if hour <= 23 and minute <= 59:
+                    self.moment_time = time(hour, minute)
+        if self.years is None and (m := _YEARS.search(self.text)):
+            self.years = int(m.group(1))
+
+    def date(self, value: str, raw: str, start: int, mod: str | None, anchor: _Anchor | None) -> None:
+        if m := _FULL_DATE.match(value):
+            self.add(raw, start, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif m := _MONTH_DAY.match(value):
+            month, day = int(m.group(1)), int(m.group(2))
+            if not _valid(2024, month, day):  # a leap year accepts 2/29
+                self.invalid.append(raw)
+            elif anchor and anchor.unit == "Y":
+                self.add(raw, start, anchor.day.year, month, day)
+            else:
+                self.dates.append(DateMention(raw, start, None, month, day))
+        elif (m := _DAY_ONLY.match(value)) and anchor and anchor.unit == "M":
+            self.add(raw, start, anchor.day.year, anchor.day.month, int(m.group(1)))
+        elif (m := _YEAR_MONTH.match(value)) and mod == "END":
+            month = int(m.group(2))
+            if not 1 <= month <= 12:
+                self.invalid.append(raw)
+                return
+            if m.group(1).isdigit():
+                year = int(m.group(1))
+            elif anchor and anchor.unit == "Y":
+                year = anchor.day.year
+            else:
+                year = self.today.year if month >= self.today.month else self.today.year + 1
+            self.dates.append(DateMention(raw, start, year, month, _month_end(year, month).day))
+        elif m := _WEEKDAY.match(value):
+            weekday = int(m.group(1)) - 1
+            if anchor and anchor.unit == "W":
+                monday = anchor.day - timedelta(days=anchor.day.weekday())
+                self.moment_day = monday + timedelta(days=weekday)
+            else:
+                self.moment_day = self.today + timedelta(days=(weekday - self.today.weekday()) % 7)
+        elif re.match(r"^[0-9]{4}-", value) and int(value[:4]) > self.today.year + 50:
+            self.invalid.append(raw)  # 令和99年: not a year anybody's warranty ends in
+
+    def duration(self, value: str, raw: str, start: int, end: int, mod: str | None) -> None:
+        rel = _RELATIVE.match(value)
+        if not rel:
+            return
+        amount, unit = float(rel.group(1)), rel.group(2)
+        if mod not in ("AFTER", "BEFORE", "NOW"):
+            if unit == "Y" and amount.is_integer() and 1 <= amount <= 10 and self.years is None:
+                self.years = int(amount)
+            return
+        sign = -1 if mod == "BEFORE" else 1
+        target = _shift(self.today, sign * amount, unit)
+        following = self.text[end : end + 2]
+        if raw.endswith(("後", "前")):
+            if mod == "BEFORE" and following.startswith(_RULE_PHRASE_AFTER):
+                return
+            self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
+        elif unit == "D":  # 今日, 明日, 昨日
+            self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
+            self.moment_day = target
+        elif following.startswith("末") and unit in ("M", "Y"):
+            last = _month_end(target.year, target.month) if unit == "M" else date(target.year, 12, 31)
+            self.dates.append(DateMention(raw + "末", start, last.year, last.month, last.day))
+        else:
+            self.anchor = _Anchor(unit, target, end + (1 if following.startswith("の") else 0))
+
+
+def extract(normalized: str, now: datetime) -> Entities:
+    """Entities of an already normalised text; `now` must be timezone-aware (JST)."""
+    products = _found(parse_product, normalized)
+    purposes = _found(parse_purpose, normalized)
+    pwp_status = next((s for word, s in _STATUS_WORDS if word in normalized), None)
+    care_level = next((c for word, c in _CARE_WORDS if word in normalized), None)
+    wants_now = bool(_NOW_WORDS.search(normalized))
+    if not _TEMPORAL_HINT.search(normalized) and not wants_now:
+        return Entities(products=products, purposes=purposes, pwp_status=pwp_status, care_level=care_level)
+
+    reader = _Reader(normalized, now)
+    reader.read()
+    moment: datetime | None = None
+    if reader.moment_day is not None or reader.moment_time is not None:
+        day = reader.moment_day or now.date()
+        clock = reader.moment_time or (now.timetz().replace(tzinfo=None) if day == now.date() else time(10, 0))
+        moment = datetime.combine(day, clock, tzinfo=now.tzinfo)
+    elif wants_now:
+        moment = now
+    return Entities(
+        dates=tuple(sorted(reader.dates, key=lambda d: d.start)),
+        invalid_dates=tuple(dict.fromkeys(reader.invalid)),
+        years=reader.years,
+        moment=moment,
+        products=products,
+        purposes=purposes,
+        pwp_status=pwp_status,
+        care_level=care_level,
+    )
+
+
+def _found(parse, text: str) -> tuple:
+    """The contact router's own word tables, applied to a whole sentence."""
+    try:
+        value = parse(text)
+    except CalculatorInputError:
+        return ()
+    return (value,) if value is not None else ()
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= _cal.monthrange(year, month)[1]
+
+
+def _shift(today: date, amount: float, unit: str) -> date:
+    if unit == "D":
+        return today + timedelta(days=amount)
+    if unit == "W":
+        return today + timedelta(weeks=amount)
+    months = round(amount * (12 if unit == "Y" else 1))  # 半年 = P0.5Y = 6 months
+    index = today.year * 12 + today.month - 1 + months
+    year, month = divmod(index, 12)
+    return _safe_date(year, month + 1, today.day)

@@ -1,0 +1,80 @@
+"""Text normalisation shared by examples and incoming questions.
+
+Two forms come out of here:
+- `normalize(text)`: what Sudachi tokenises and entity extraction reads —
+  Slack markup removed, NFKC (half-width kana and full-width latin folded),
+  lower case, katakana spelling variants folded, noise punctuation collapsed.
+- `fuzzy_key(text)`: a coarser form for character n-grams, folding what
+  partners mistype (small kana, long-vowel marks, voiced marks), so
+  「ポストワランテイ」 and 「ポストワランティー」 share their n-grams.
+Both must be idempotent: a normalised text normalises to itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Slack markup (https://api.slack.com/reference/surfaces/formatting).
+_USER_MENTION = re.compile(r"<[@!][A-Z0-9^|a-z]+(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+_LINK_WITH_TEXT = re.compile(r"<(?:https?|mailto):[^|>]+\|([^>]+)>")
+_BARE_LINK = re.compile(r"<((?:https?|mailto):[^>]+)>")
+# Emoji names never start with a digit, which keeps times like 10:30:00 intact.
+_EMOJI = re.compile(r":[a-z_+\-'][a-z0-9_+\-']*:")
+_CODE_FENCE = re.compile(r"```+")
+_BACKTICK = re.compile(r"`")
+_FORMATTING = re.compile(r"(?<!\w)[*_~]+|[*_~]+(?!\w)")
+
+# Characters that carry nothing for matching (zero-width, bidi controls, BOM).
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+# Katakana word-final long vowel: ワランティー -> ワランティ, サーバー -> サーバ.
+_FINAL_LONG_VOWEL = re.compile(r"(?<=[ァ-ヴ])ー+(?![ァ-ヴー])")
+# Middle dots between katakana words: ポスト・ワランティ -> ポストワランティ.
+_KATAKANA_DOT = re.compile(r"(?<=[ァ-ヴー])[・･](?=[ァ-ヴ])")
+_WAVE = re.compile(r"[〜～~]")
+_REPEAT_PUNCT = re.compile(r"([!?！？。、.,…])\1+")
+_SPACES = re.compile(r"\s+")
+
+# Small kana and voiced marks partners mix up (テイ/ティ, ツ/ッ, バ/ハ is too far).
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケあいうえおつやゆよわ")
+_FUZZY_DROP = re.compile(r"[ー\-・\s、。,.!?！？「」『』()（）\[\]【】:：;；/／]")
+
+
+def strip_slack_markup(text: str) -> str:
+    text = _USER_MENTION.sub(" ", text)
+    text = _CHANNEL.sub(lambda m: f" {m.group(1) or ''} ", text)
+    text = _LINK_WITH_TEXT.sub(lambda m: f" {m.group(1)} ", text)
+    text = _BARE_LINK.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    text = _CODE_FENCE.sub(" ", text)
+    text = _BACKTICK.sub(" ", text)
+    return _FORMATTING.sub(" ", text)
+
+
+def _strip_controls(text: str) -> str:
+    text = text.translate(_INVISIBLE)
+    return "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+
+
+def normalize(text: str) -> str:
+    text = _strip_controls(strip_slack_markup(text))
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _FINAL_LONG_VOWEL.sub("", text)
+    text = _KATAKANA_DOT.sub("", text)
+    text = _WAVE.sub(" ", text)
+    text = _REPEAT_PUNCT.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fuzzy_key(normalized: str) -> str:
+    """Coarse form of an already normalised text for typo-tolerant n-grams."""
+    text = normalized.translate(_SMALL_TO_LARGE)
+    # Drop voiced/semi-voiced marks: ファウンデーション/ファンデーション differ
+    # in one kana already; バ/パ typos are common in half-width input.
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if ch not in "\u3099\u309a")
+    return _FUZZY_DROP.sub("", unicodedata.normalize("NFC", text))

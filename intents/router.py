@@ -1,0 +1,268 @@
+"""route(text, now, context) -> Answer: the one pipeline behind Slack, the CLI and evaluation.
+
+1. normalise, fold synonyms, tokenise; extract entities (dates, terms, moments…);
+2. rank intents with the matcher; fold the calculator intents onto their FAQ
+   entries when the question carries no date, and the FAQ entries onto their
+   calculators when it does (DESIGN.md: a PWP or start-date question with a
+   date is answered by the calculator, which cites the entry);
+3. calibrate the confidence and decide: answer, did-you-mean or out of scope;
+4. build the Answer; a follow-up in a thread recomputes the previous calculation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from intents import calculations
+from intents.answer import Answer, RouteContext
+from intents.entities import Entities, extract
+from intents.matcher import IntentDoc, Matcher
+from intents.policy import Decision, Policy, default_policy
+from intents.replies import INTENT_TITLES, Replies
+from intents.tokens import Analysis, Analyzer
+from knowledge.calculators.common import CalculatorInputError
+from knowledge.loader import Knowledge, load_knowledge
+
+# Longer messages are judged on their beginning: a question never needs more,
+# and a 40,000-character paste must not cost seconds.
+MAX_CHARS = 2000
+# A follow-up is a short message in a thread ("2年なら？", "確定だったら？").
+FOLLOW_UP_MAX_CHARS = 40
+
+PWP_FAMILY = {"pwp", "Q22", "Q23"}
+START_FAMILY = {"start-date", "Q19"}
+# Without a date the calculators fall back to the entry that explains the rule.
+CALCULATOR_FALLBACK = {"pwp": "Q22", "start-date": "Q19"}
+NOT_SUGGESTED = {"null"}
+SMALLTALK = "smalltalk."
+CONTACT_EVIDENCE = 0.15
+# A handbook noun stays domain vocabulary unless out-of-scope examples use it
+# this many times more often (relative to class size) than in-scope ones.
+IN_SCOPE_FAVOUR = 2.0
+# Without the handbook's vocabulary a question is declined unless it matches an
+# example this closely (typos such as 登緑 lose the vocabulary, not the match).
+OFF_TOPIC_MAX_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class Classification:
+    analysis: Analysis
+    entities: Entities
+    ranked: list[tuple[str, float]]  # intents with calibrated confidence, best first
+    decision: Decision
+    raw: tuple[float, float]  # the matcher's top two scores after evidence, before calibration
+    on_topic: bool  # the question uses the handbook's vocabulary
+
+    @property
+    def top(self) -> tuple[str, float]:
+        return self.ranked[0]
+
+
+def intent_docs(knowledge: Knowledge) -> list[IntentDoc]:
+    """The knowledge as matcher input: examples, the handbook's own titles, each intent's words."""
+    docs = []
+    for intent, examples in knowledge.examples.items():
+        if intent in knowledge.faq:
+            entry = knowledge.faq[intent]
+            titles = [t for t in (entry.title, *entry.alt_titles) if t not in examples]
+            docs.append(IntentDoc(intent, [*examples, *titles], " ".join([*titles, entry.summary])))
+        else:
+            docs.append(IntentDoc(intent, examples, INTENT_TITLES.get(intent, "")))
+    return docs
+
+
+def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str]:
+    """The nouns of the handbook's own wording: FAQ titles and summaries, glossary
+    terms, contact and site names.
+
+    A noun is dropped when the out-of-scope examples use it relatively more
+    often than the in-scope ones (サーバー, HPE, DL380 name things partners also
+    ask about out of scope). A question with none of these words is not about
+    support services, however close it comes to an example (a DL380's price).
+    """
+    texts = [t for e in knowledge.faq.values() for t in (e.title, *e.alt_titles, e.summary)]
+    texts += [g.canonical for g in knowledge.glossary]
+    texts += [f"{c.name} {c.purpose_label}" for c in knowledge.contacts.values()]
+    texts += [w.title for w in knowledge.websites.values()]
+    texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
+    handbook = {term for text in texts for term in analyzer.terms(text)}
+    null_examples = knowledge.examples.get("null", [])
+    in_scope = [e for i, xs in knowledge.examples.items() if i != "null" for e in xs]
+    null_df = Counter(term for text in null_examples for term in analyzer.terms(text))
+    in_df = Counter(term for text in in_scope for term in analyzer.terms(text))
+    n_null, n_in = max(1, len(null_examples)), max(1, len(in_scope))
+    return frozenset(t for t in handbook if IN_SCOPE_FAVOUR * in_df[t] / n_in >= null_df[t] / n_null)
+
+
+class Pipeline:
+    def __init__(self, knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher, policy: Policy):
+        self.knowledge = knowledge
+        self.analyzer = analyzer
+        self.matcher = matcher
+        self.policy = policy
+        self.replies = Replies(knowledge)
+        self.vocabulary = domain_vocabulary(knowledge, analyzer)
+
+    @classmethod
+    def build(cls, knowledge: Knowledge | None = None, policy: Policy | None = None) -> Pipeline:
+        knowledge = knowledge or load_knowledge()
+        analyzer = Analyzer(knowledge.glossary)
+        return cls(knowledge, analyzer, Matcher(intent_docs(knowledge), analyzer), policy or default_policy())
+
+    # --- classification ------------------------------------------------------
+
+    def classify(self, text: str, now: datetime) -> Classification:
+        analysis = self.analyzer.analyze(text[:MAX_CHARS])
+        entities = extract(analysis.normalized, now)
+        raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
+        ranked = self._fold_calculators(self._weigh_evidence(raw, entities), entities)
+        calibration = self.policy.calibration
+        top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+        confidences = [calibration.confidence(top, second)]
+        # The others' confidence: each as if it were on top, against the best.
+        confidences += [calibration.confidence(score, top) for _, score in ranked[1:]]
+        ranked = [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)]
+        on_topic = self._on_topic(analysis)
+        return Classification(analysis, entities, ranked, decide(self.policy, ranked, on_topic), (top, second), on_topic)
+
+    def _on_topic(self, analysis: Analysis) -> bool:
+        """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
+        tokens = [t for t in analysis.tokens if len(t) >= 2]
+        if any(t in self.vocabulary for t in tokens):
+            return True
+        return any(
+            process.extractOne(t, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=1) is not None
+            for t in tokens
+            if len(t) >= 3 and not t.isascii()
+        )
+
+    @staticmethod
+    def _weigh_evidence(raw: list[tuple[str, float]], entities: Entities) -> list[tuple[str, float]]:
+        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) asked
+        about at a moment (今, 19時, 土曜) is a question of whom to call and whether
+        they are open."""
+        if not (entities.purposes and entities.moment):
+            return raw
+        return [(i, min(1.0, s + CONTACT_EVIDENCE) if i == "contact" else s) for i, s in raw]
+
+    @staticmethod
+    def _fold_calculators(raw: list[tuple[str, float]], entities: Entities) -> list[tuple[str, float]]:
+        """Map intents onto what can actually answer, keeping each target's best score."""
+        has_date = bool(entities.dates)
+        best: dict[str, float] = {}
+        for intent, score in raw:
+            if has_date and intent in PWP_FAMILY:
+                target = "pwp"
+            elif has_date and intent in START_FAMILY:
+                target = "start-date"
+            elif not has_date and intent in CALCULATOR_FALLBACK:
+                target = CALCULATOR_FALLBACK[intent]
+            else:
+                target = intent
+            if score > best.get(target, -1.0):
+                best[target] = score
+        return sorted(best.items(), key=lambda item: item[1], reverse=True)
+
+    # --- answering -------------------------------------------------------------
+
+    def route(self, text: str, now: datetime, context: RouteContext | None = None) -> Answer:
+        if not text or not text.strip():
+            return self.replies.notice(
+                "ご質問の内容が空でした。ご質問を文章でお送りください。",
+                "例: 「ポストワランティはいつまで買える？」「修理の電話番号は？」",
+            )
+        c = self.classify(text, now)
+        if not c.analysis.normalized:
+            return self.replies.notice(
+                "ご質問の文字を読み取れませんでした（絵文字やメンションだけのメッセージ）。",
+                "ご質問を文章でお送りください。例: 「CSNのIDはどう取る？」",
+            )
+        if c.entities.invalid_dates:
+            shown = "、".join(c.entities.invalid_dates)
+            return self.replies.notice(
+                f"「{shown}」は存在しない日付のため、計算できません。",
+                "日付をご確認のうえ、もう一度お送りください。例: 2027-03-31、2027年3月31日、令和9年3月31日",
+            )
+        if context and context.last and (follow_up := self._follow_up(text, c, context.last, now)):
+            return follow_up
+        alternatives = self._suggestions(c)
+        intent, confidence = c.top
+        if c.decision == "out_of_scope":
+            return self.replies.out_of_scope(confidence, alternatives)
+        if c.decision == "did_you_mean":
+            return self.replies.did_you_mean(confidence, alternatives)
+        return self._answer(intent, confidence, alternatives, c.entities, c.analysis.normalized, now)
+
+    def answer_intent(self, intent: str, now: datetime, entities: Entities | None = None) -> Answer:
+        """Answer a chosen intent directly (a did-you-mean button, an App Home index)."""
+        if intent not in self.knowledge.examples and intent not in self.knowledge.faq:
+            raise KeyError(intent)
+        return self._answer(intent, 1.0, [], entities or Entities(), "", now)
+
+    def _suggestions(self, c: Classification):
+        ranked = [(i, s) for i, s in c.ranked if i not in NOT_SUGGESTED][: self.policy.suggestions]
+        return self.replies.candidates(ranked)
+
+    def _answer(
+        self, intent: str, confidence: float, alternatives, entities: Entities, normalized: str, now: datetime
+    ) -> Answer:
+        try:
+            if (intent in ("pwp", "start-date") and entities.dates) or intent == "contact":
+                return calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
+        except CalculatorInputError as exc:
+            return self.replies.notice(str(exc))
+        intent = CALCULATOR_FALLBACK.get(intent, intent)
+        if intent in self.knowledge.faq:
+            return self.replies.faq(
+                self.knowledge.faq[intent], confidence, alternatives, extra=calculations.invitation(intent)
+            )
+        if intent == "websites":
+            return self.replies.websites(confidence, alternatives)
+        if intent == "fw-option":
+            return self.replies.firmware(confidence, alternatives)
+        if intent.startswith(SMALLTALK):
+            return self.replies.smalltalk(intent, confidence)
+        return self.replies.out_of_scope(confidence, alternatives)
+
+    def _follow_up(self, text: str, c: Classification, last: Answer, now: datetime) -> Answer | None:
+        """Recompute the thread's last calculation with what this short message changes.
+
+        Only when the message is short and the matcher is not confident it is
+        a new question: 「2年なら？」 after a PWP answer, 「2027/4/30です」 after
+        the Q22 entry invited a date.
+        """
+        if len(text) > FOLLOW_UP_MAX_CHARS or (c.decision == "answer" and c.top[0] not in PWP_FAMILY | START_FAMILY | {"contact"}):
+            return None
+        try:
+            return calculations.follow_up(last, c.entities, c.analysis.normalized, now)
+        except CalculatorInputError as exc:
+            return self.replies.notice(str(exc))
+
+
+def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool) -> Decision:
+    """The policy's decision, declining the null intent and off-topic questions."""
+    intent, confidence = ranked[0]
+    if intent == "null":
+        return "out_of_scope"
+    if not intent.startswith(SMALLTALK) and not on_topic and confidence < OFF_TOPIC_MAX_CONFIDENCE:
+        return "out_of_scope"
+    return policy.decide(confidence, ranked[1][1] if len(ranked) > 1 else 0.0)
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Pipeline:
+    return Pipeline.build()
+
+
+def route(text: str, now: datetime, context: RouteContext | None = None) -> Answer:
+    return default_pipeline().route(text, now, context)
+
+
+def answer_intent(intent_id: str, now: datetime) -> Answer:
+    return default_pipeline().answer_intent(intent_id, now)

@@ -1,0 +1,115 @@
+"""Sudachi tokens for matching, with the knowledge glossary's synonyms folded in.
+
+Search engines index Sudachi's C units (whole compounds such as
+ポストワランティサービス) together with their A sub-units (ポスト, ワランティ,
+サービス) so that a query matches whichever granularity the other side used;
+we do the same. Normalized forms fold spelling (買える -> 買う, 下さい -> 下さる).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sudachipy import Dictionary, SplitMode
+
+from intents.normalize import fuzzy_key, normalize
+from knowledge.models import GlossaryTerm
+
+# Parts of speech that carry the question's content. 感動詞 keeps こんにちは /
+# ありがとう for small talk; 代名詞 keeps いつ / どこ / 誰, which separate
+# "until when" from "where to call".
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "代名詞", "副詞", "感動詞", "接尾辞"}
+# Verbs present in nearly every polite question: they only add noise.
+_STOP_LEMMAS = {"為る", "成る", "有る", "居る", "下さる", "頂く", "致す", "御座る", "言う", "思う", "申す", "お願い", "願う"}
+# English function words (Sudachi tags them 名詞). Question words stay, as いつ / どこ do.
+_STOP_LEMMAS |= {
+    "a", "an", "the", "is", "are", "was", "be", "do", "does", "did", "i", "we", "you", "it", "our", "my",
+    "your", "on", "in", "of", "for", "to", "at", "by", "with", "and", "or", "can", "could", "should",
+    "this", "that", "there", "any", "me", "us", "if", "so", "please",
+}
+_ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 ./+-]*$")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    normalized: str  # after normalisation and glossary folding
+    tokens: tuple[str, ...]  # content tokens, C units then A sub-units, deduplicated in order
+    fuzzy: str  # coarse character key for typo-tolerant n-grams
+
+
+class Analyzer:
+    def __init__(self, glossary: list[GlossaryTerm]):
+        dictionary = Dictionary(dict="core")
+        self._c = dictionary.tokenizer(mode=SplitMode.C)
+        self._a = dictionary.tokenizer(mode=SplitMode.A)
+        self._rewrite = _compile_glossary(glossary)
+
+    def fold_synonyms(self, normalized: str) -> str:
+        return self._rewrite(normalized)
+
+    def analyze(self, text: str) -> Analysis:
+        folded = self.fold_synonyms(normalize(text))
+        return Analysis(normalized=folded, tokens=self.tokens(folded), fuzzy=fuzzy_key(folded))
+
+    def tokens(self, folded: str) -> tuple[str, ...]:
+        out: dict[str, None] = {}
+        for tokenizer in (self._c, self._a):
+            for m in tokenizer.tokenize(folded):
+                pos = m.part_of_speech()[0]
+                if pos not in _CONTENT_POS:
+                    continue
+                lemma = m.normalized_form()
+                if lemma in _STOP_LEMMAS or not lemma.strip():
+                    continue
+                out.setdefault(lemma.lower(), None)
+        return tuple(out)
+
+    def terms(self, text: str) -> set[str]:
+        """Nouns of two or more characters, numbers excluded: the words that name things."""
+        folded = self.fold_synonyms(normalize(text))
+        out = set()
+        for tokenizer in (self._c, self._a):
+            for m in tokenizer.tokenize(folded):
+                pos = m.part_of_speech()
+                lemma = m.normalized_form().lower()
+                if pos[0] == "名詞" and pos[1] != "数詞" and len(lemma) >= 2 and not lemma.isdigit():
+                    out.add(lemma)
+        return out
+
+
+def _compile_glossary(glossary: list[GlossaryTerm]):
+    """One regex over every variant, longest first, mapping to its canonical form.
+
+    Latin variants match as whole words only, so "pc" never fires inside "spp"
+    or "pcs"; Japanese variants match anywhere (Japanese has no spaces).
+    """
+    # Canonical forms map to themselves: being longest-first, they win over a
+    # variant they contain (ポストワランティサービス over ポストワランティ),
+    # which keeps folding idempotent.
+    mapping: dict[str, str] = {}
+    for term in glossary:
+        canonical = normalize(term.canonical)
+        for variant in (term.canonical, *term.variants):
+            key = normalize(variant)
+            if key:
+                mapping.setdefault(key, canonical)
+    if not mapping:
+        return lambda s: s
+    parts = []
+    for key in sorted(mapping, key=len, reverse=True):
+        escaped = re.escape(key)
+        if _ASCII_WORD.match(key):
+            parts.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+        else:
+            parts.append(escaped)
+    pattern = re.compile("|".join(parts))
+    return lambda s: pattern.sub(lambda m: mapping[m.group(0)], s)
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> Analyzer:
+    from knowledge.loader import load_knowledge
+
+    return Analyzer(load_knowledge().glossary)

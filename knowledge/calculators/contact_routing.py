@@ -1,0 +1,586 @@
+"""Which desk to contact for a purpose, product family and moment (P20 and the contacts named in the FAQ).
+
+Rules and the readings chosen where the sources are vague:
+- "月～金" hours (Hours.kind == "weekdays") are open on business days only
+  (knowledge.calendar: no weekends, Japanese public holidays incl. 振替休日, or
+  12/30-1/3). The handbook says 年末年始 without dates; the firmware option spec
+  gives 12/30-1/3. Company holidays (弊社休業日) are not published and not modelled.
+- Time ranges are half-open [start, end): a desk "9:00~17:00" is closed at 17:00:00.
+- "outside_of" hours (上記以外（夜間,土日祝）) are open exactly when the referenced
+  desk is closed.
+- next_open is the first moment after `at` at which the desk is open; it is None
+  when the desk is open now, always open, never open, or its hours are not given.
+  closes_at is when an open desk next closes (None when always open / unknown).
+- 欠品・初期不良 applies within `within_days_of_delivery` days (7) of delivery,
+  day 7 included; with an older delivery date the request is routed to repair.
+- Audience: for the same relevance, partner-facing desks rank before all-audience
+  desks, which rank before customer-facing ones (this bot serves partners); all
+  are listed.
+- Product filter: contacts with no products serve every family. With a product,
+  desks naming it rank first; with no product, generic desks rank first.
+- All times are JST whatever the server's time zone (`at` is converted).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from knowledge.calculators.common import (
+    WEEKDAYS_JA,
+    CalculatorInputError,
+    CalculatorResult,
+    Citation,
+    PhoneInfo,
+    firmware_spec_citation,
+    fmt_date,
+    handbook_citation,
+    phone_infos,
+)
+from knowledge.calendar import JST, closure_reason, is_business_day, to_jst
+from knowledge.models import Contact, Hours, ProductFamily, Purpose
+
+CONTACT_EXAMPLE = "例: faqbot contact 修理 --product server --at 2026-11-21T10:00:00+09:00"
+
+PURPOSE_LABELS: dict[Purpose, str] = {
+    Purpose.missing_or_defective: "欠品・初期不良",
+    Purpose.usage: "製品使用方法",
+    Purpose.repair: "修理",
+    Purpose.repair_billing: "有償修理請求",
+    Purpose.general: "お問い合わせ全般（購入前）",
+    Purpose.directplus: "ダイレクトプラスでのご購入",
+    Purpose.registration: "サービス登録",
+    Purpose.registration_change: "登録内容の変更",
+    Purpose.csn: "CSN（オンライン契約管理システム）",
+    Purpose.software_registration: "ソフトウェアサポートの保守登録",
+    Purpose.license: "ライセンス取得",
+    Purpose.contract_renewal: "契約更新・ポストワランティ",
+    Purpose.firmware: "ファームウェアアップデートオプション",
+    Purpose.installation: "インストレーション／スタートアップサービス",
+    Purpose.proactive_care: "プロアクティブケア（ハンドブック等）",
+}
+
+PRODUCT_LABELS: dict[ProductFamily, str] = {
+    ProductFamily.server: "サーバー",
+    ProductFamily.storage: "ストレージ",
+    ProductFamily.network: "ネットワーク",
+    ProductFamily.aruba: "Aruba",
+}
+
+ASSUMPTIONS = (
+    "「月～金」の窓口は、土日・祝日（振替休日を含む）と年末年始（12/30～1/3）を休みとして扱っています"
+    "（ハンドブックは「年末年始」とだけ記載し、12/30～1/3 はファームウェアアップデートオプション付表の記載によります）。"
+    "弊社休業日は公表されていないため考慮していません。時刻はすべて日本時間（JST）です。"
+)
+
+# Words users type -> purpose. Longer matches win; generic words (weight 0) only when nothing else matches.
+_PURPOSE_WORDS: dict[str, Purpose] = {
+    "欠品": Purpose.missing_or_defective,
+    "初期不良": Purpose.missing_or_defective,
+    "欠品・初期不良": Purpose.missing_or_defective,
+    "欠品や初期不良": Purpose.missing_or_defective,
+    "doa": Purpose.missing_or_defective,
+    "使い方": Purpose.usage,
+    "使用方法": Purpose.usage,
+    "製品使用方法": Purpose.usage,
+    "操作方法": Purpose.usage,
+    "設定方法": Purpose.usage,
+    "修理": Purpose.repair,
+    "修理依頼": Purpose.repair,
+    "故障": Purpose.repair,
+    "壊れた": Purpose.repair,
+    "壊れ": Purpose.repair,
+    "障害": Purpose.repair,
+    "請求": Purpose.repair_billing,
+    "有償修理": Purpose.repair_billing,
+    "有償修理請求": Purpose.repair_billing,
+    "購入前": Purpose.general,
+    "問い合わせ": Purpose.general,
+    "問合せ": Purpose.general,
+    "問合わせ": Purpose.general,
+    "お問い合わせ全般": Purpose.general,
+    "全般": Purpose.general,
+    "一般": Purpose.general,
+    "pic": Purpose.general,
+    "cic": Purpose.general,
+    "ダイレクトプラス": Purpose.directplus,
+    "directplus": Purpose.directplus,
+    "direct plus": Purpose.directplus,
+    "登録": Purpose.registration,
+    "サービス登録": Purpose.registration,
+    "保守登録": Purpose.registration,
+    "登録変更": Purpose.registration_change,
+    "登録内容の変更": Purpose.registration_change,
+    "登録内容変更": Purpose.registration_change,
+    "移転": Purpose.registration_change,
+    "社名変更": Purpose.registration_change,
+    "住所変更": Purpose.registration_change,
+    "csn": Purpose.csn,
+    "オンライン契約管理システム": Purpose.csn,
+    "ソフトウェア登録": Purpose.software_registration,
+    "ソフトウェアサポート": Purpose.software_registration,
+    "ソフトウェア保守登録": Purpose.software_registration,
+    "アクティベーション": Purpose.software_registration,
+    "ライセンス": Purpose.license,
+    "license": Purpose.license,
+    "契約更新": Purpose.contract_renewal,
+    "更新": Purpose.contract_renewal,
+    "更新保守": Purpose.contract_renewal,
+    "保守延長": Purpose.contract_renewal,
+    "pwp": Purpose.contract_renewal,
+    "ポストワランティ": Purpose.contract_renewal,
+    "ポストワランティー": Purpose.contract_renewal,
+    "ファームウェア": Purpose.firmware,
+    "ファームウェアアップデート": Purpose.firmware,
+    "firmware": Purpose.firmware,
+    "fw": Purpose.firmware,
+    "spp": Purpose.firmware,
+    "インストレーション": Purpose.installation,
+    "スタートアップ": Purpose.installation,
+    "installation": Purpose.installation,
+    "startup": Purpose.installation,
+    "設置": Purpose.installation,
+    "プロアクティブケア": Purpose.proactive_care,
+    "proactive care": Purpose.proactive_care,
+}
+_GENERIC_PURPOSE_WORDS = {"問い合わせ", "問合せ", "問合わせ", "全般", "一般"}
+
+_PRODUCT_WORDS: list[tuple[str, ProductFamily]] = [
+    # Aruba first: "aruba switch" is Aruba, not generic network.
+    (r"aruba|アルバ|アルーバ", ProductFamily.aruba),
+    (r"サーバ|server|proliant|synergy|apollo|blade|microserver|(?<![a-z])(dl|ml|bl|sy|xl)\d", ProductFamily.server),
+    (
+        r"ストレージ|storage|(?<![a-z])msa|3par|storeonce|storeeasy|storevirtual|storeever|nimble|primera|テープ|(?<![a-z])lto|(?<![a-z])rdx",
+        ProductFamily.storage,
+    ),
+    (r"ネットワーク|network|スイッチ|switch|ルーター|ルータ|router|flexnetwork|flexfabric|^nw$", ProductFamily.network),
+]
+
+
+def _norm(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    return re.sub(r"\s+", " ", s)
+
+
+def _valid_purposes_text() -> str:
+    return "、".join(f"{p.value}（{PURPOSE_LABELS[p]}）" for p in Purpose)
+
+
+def parse_purpose(text: str | Purpose) -> Purpose:
+    """Map what a user typed (修理, 故障, 初期不良, PWP, repair, …) to a Purpose.
+
+    Raises CalculatorInputError (one Japanese line listing the valid purposes) when nothing matches.
+    """
+    if isinstance(text, Purpose):
+        return text
+    s = _norm(text or "")
+    if not s:
+        raise CalculatorInputError(f"目的を指定してください。指定できる目的: {_valid_purposes_text()}。{CONTACT_EXAMPLE}")
+    compact = s.replace("-", "_").replace(" ", "_")
+    for p in Purpose:
+        if compact == p.value:
+            return p
+    if s in _PURPOSE_WORDS:
+        return _PURPOSE_WORDS[s]
+    best: tuple[int, Purpose] | None = None
+    for word, purpose in _PURPOSE_WORDS.items():
+        if word.isascii():
+            found = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", s) is not None
+        else:
+            found = word in s
+        if not found:
+            continue
+        weight = 0 if word in _GENERIC_PURPOSE_WORDS else len(word)
+        if best is None or weight > best[0]:
+            best = (weight, purpose)
+    if best is not None:
+        return best[1]
+    raise CalculatorInputError(
+        f"「{text.strip()}」は目的として認識できません。指定できる目的: {_valid_purposes_text()}。{CONTACT_EXAMPLE}"
+    )
+
+
+def parse_product(text: str | ProductFamily | None) -> ProductFamily | None:
+    """Map サーバー / server / ProLiant / DL360 / MSA / スイッチ / Aruba … to a ProductFamily (None stays None)."""
+    if text is None or isinstance(text, ProductFamily):
+        return text
+    s = _norm(text)
+    for p in ProductFamily:
+        if s == p.value:
+            return p
+    for pattern, family in _PRODUCT_WORDS:
+        if re.search(pattern, s):
+            return family
+    raise CalculatorInputError(
+        f"製品「{text.strip()}」は認識できません。server（サーバー）、storage（ストレージ）、network（ネットワーク）、"
+        f"aruba（Aruba）のいずれかを指定してください。{CONTACT_EXAMPLE}"
+    )
+
+
+# --- opening hours ---------------------------------------------------------------
+
+
+class OpenState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    open_now: bool | None  # None: hours not given by the source
+    next_open: datetime | None
+    closes_at: datetime | None
+
+
+def _merged_ranges(hours: Hours) -> list[tuple]:
+    """Sorted (start, end) times with touching / overlapping ranges merged."""
+    ranges = sorted((r.start, r.end) for r in hours.ranges)
+    merged: list[list] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [tuple(r) for r in merged]
+
+
+_MAX_SCAN_DAYS = 400
+
+
+def _weekdays_state(hours: Hours, at: datetime) -> OpenState:
+    ranges = _merged_ranges(hours)
+    day = at.date()
+    now = at.time().replace(tzinfo=None)
+    if is_business_day(day):
+        for start, end in ranges:
+            if start <= now < end:
+                return OpenState(open_now=True, next_open=None, closes_at=datetime.combine(day, end, tzinfo=JST))
+    for offset in range(_MAX_SCAN_DAYS):
+        d = day + timedelta(days=offset)
+        if not is_business_day(d):
+            continue
+        for start, _end in ranges:
+            candidate = datetime.combine(d, start, tzinfo=JST)
+            if candidate > at:
+                return OpenState(open_now=False, next_open=candidate, closes_at=None)
+    return OpenState(open_now=False, next_open=None, closes_at=None)  # pragma: no cover
+
+
+def open_state(contact: Contact, at: datetime, contacts: Mapping[str, Contact], _depth: int = 0) -> OpenState:
+    """Whether `contact` is open at `at` (aware), when it next opens and when it closes."""
+    at = to_jst(at)
+    hours = contact.hours
+    if hours.kind == "always":
+        return OpenState(open_now=True, next_open=None, closes_at=None)
+    if hours.kind == "unspecified":
+        return OpenState(open_now=None, next_open=None, closes_at=None)
+    if hours.kind == "weekdays":
+        return _weekdays_state(hours, at)
+    # outside_of: the complement of another desk's hours.
+    if _depth > 3 or hours.complement_of not in contacts:
+        raise ValueError(f"contact {contact.id!r}: cannot resolve complement_of {hours.complement_of!r}")
+    ref = open_state(contacts[hours.complement_of], at, contacts, _depth + 1)
+    if ref.open_now is None:
+        return OpenState(open_now=None, next_open=None, closes_at=None)
+    if ref.open_now:
+        # Closed now; opens when the referenced desk closes (None if it never closes).
+        return OpenState(open_now=False, next_open=ref.closes_at, closes_at=None)
+    return OpenState(open_now=True, next_open=None, closes_at=ref.next_open)
+
+
+def is_open(contact: Contact, at: datetime, contacts: Mapping[str, Contact]) -> bool | None:
+    return open_state(contact, at, contacts).open_now
+
+
+# --- results -------------------------------------------------------------------------
+
+
+class ContactMatch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    center: str
+    purpose_label: str
+    phones: list[PhoneInfo] = []
+    email: str | None = None
+    fax: str | None = None
+    url: str | None = None
+    hours_text: str
+    hours_kind: str
+    audience: str
+    products: list[ProductFamily] = []
+    requires_24h_warranty: bool = False
+    open_now: bool | None
+    next_open: datetime | None
+    closes_at: datetime | None
+    after_hours_alternative: ContactMatch | None = None
+    notes: list[str] = []
+    source: str
+
+
+class ContactRoutingResult(CalculatorResult):
+    requested_purpose: Purpose
+    # The purpose actually routed (欠品・初期不良 becomes repair after 7 days).
+    purpose: Purpose
+    purpose_label: str
+    product: ProductFamily | None
+    at: datetime  # JST
+    delivered: date | None
+    matches: list[ContactMatch]
+    # Mirrors of matches[0] (the CLI JSON contract relies on these keys).
+    center: str
+    phones: list[PhoneInfo]
+    email: str | None
+    open_now: bool | None
+    next_open: datetime | None
+    closes_at: datetime | None
+    assumptions: str
+    notes: list[str] = []
+
+
+class ContactListResult(CalculatorResult):
+    at: datetime  # JST
+    contacts: list[ContactMatch]
+    assumptions: str
+
+
+def _citations_for(source: str) -> list[Citation]:
+    """Citations from a contact's `source` text ("P20", "Q23 (P18)", "P20, Q16 (P13)", "ファームウェア…付表")."""
+    out: list[Citation] = []
+    for part in (p.strip() for p in source.split(",")):
+        if m := re.fullmatch(r"(Q\d+) \(P(\d+)\)", part):
+            out.append(handbook_citation(m.group(1), int(m.group(2))))
+        elif part == "P20":
+            out.append(handbook_citation(None, 20, label="お問い合わせ窓口情報"))
+        elif part == "P19":
+            out.append(handbook_citation(None, 19, label="各種ツール、ウェブサイト情報"))
+        elif m := re.fullmatch(r"P(\d+)", part):
+            out.append(handbook_citation(None, int(m.group(1))))
+        elif "ファームウェア" in part:
+            out.append(firmware_spec_citation())
+        elif part:
+            out.append(Citation(source=part))
+    return out
+
+
+def _time_text(dt: datetime) -> str:
+    return f"{fmt_date(dt.date())} {dt.hour}:{dt.minute:02d}"
+
+
+def _match(contact: Contact, at: datetime, contacts: Mapping[str, Contact], nested: bool = False) -> ContactMatch:
+    state = open_state(contact, at, contacts)
+    alternative = None
+    notes = list(contact.notes)
+    if not nested and contact.after_hours_alternative and contact.after_hours_alternative in contacts:
+        alternative = _match(contacts[contact.after_hours_alternative], at, contacts, nested=True)
+        if state.open_now is False and alternative.open_now:
+            notes.insert(
+                0,
+                f"現在は受付時間外です。24時間保証のネットワーク製品は「{alternative.center}」が受付中です"
+                f"（{'、'.join(p.number for p in alternative.phones)}）。",
+            )
+    if contact.hours.kind == "unspecified":
+        notes.append("受付時間の記載がないため、受付中かどうかは判定していません。")
+    return ContactMatch(
+        id=contact.id,
+        center=contact.name,
+        purpose_label=contact.purpose_label,
+        phones=phone_infos(contact),
+        email=contact.email,
+        fax=contact.fax,
+        url=contact.url,
+        hours_text=contact.hours.text,
+        hours_kind=contact.hours.kind,
+        audience=contact.audience,
+        products=list(contact.products),
+        requires_24h_warranty=contact.requires_24h_warranty,
+        open_now=state.open_now,
+        next_open=state.next_open,
+        closes_at=state.closes_at,
+        after_hours_alternative=alternative,
+        notes=notes,
+        source=contact.source,
+    )
+
+
+_AUDIENCE_RANK = {"partner": 0, "all": 1, "customer": 2}
+
+
+def _load_contacts(contacts: Mapping[str, Contact] | None) -> Mapping[str, Contact]:
+    if contacts is not None:
+        return contacts
+    from knowledge.loader import load_knowledge
+
+    return load_knowledge().contacts
+
+
+def _aware_jst(at: datetime) -> datetime:
+    try:
+        return to_jst(at)
+    except ValueError:
+        raise CalculatorInputError(f"日時にタイムゾーンがありません。{CONTACT_EXAMPLE}") from None
+
+
+def route_contact(
+    purpose: Purpose | str,
+    product: ProductFamily | str | None,
+    at: datetime,
+    delivered: date | None = None,
+    contacts: Mapping[str, Contact] | None = None,
+) -> ContactRoutingResult:
+    """Ranked desks for a purpose and product family at moment `at` (aware; converted to JST).
+
+    delivered: delivery date, used for the 欠品・初期不良 one-week rule.
+    contacts:  contacts by id; defaults to load_knowledge().contacts.
+    """
+    requested = parse_purpose(purpose)
+    family = parse_product(product)
+    at_jst = _aware_jst(at)
+    contacts = _load_contacts(contacts)
+    notes: list[str] = []
+    warnings: list[str] = []
+
+    effective = requested
+    if delivered is not None:
+        elapsed = (at_jst.date() - delivered).days
+        if elapsed < 0:
+            warnings.append(f"納品日 {fmt_date(delivered)} が問い合わせ日時より後です。日付をご確認ください。")
+        window = max(
+            (c.within_days_of_delivery for c in contacts.values()
+             if Purpose.missing_or_defective in c.purposes and c.within_days_of_delivery),
+            default=7,
+        )
+        if requested == Purpose.missing_or_defective and elapsed > window:
+            effective = Purpose.repair
+            notes.append(
+                f"納品日 {fmt_date(delivered)} から{elapsed}日が経過しており、欠品・初期不良の窓口（納品後一週間以内）の対象外です。"
+                "修理の窓口をご案内します。"
+            )
+        elif requested == Purpose.repair and 0 <= elapsed <= window:
+            notes.append(
+                f"納品日 {fmt_date(delivered)} から{elapsed}日です。納品後一週間以内の欠品・初期不良は"
+                "クイック・レスキュー・センターが窓口です（P20）。"
+            )
+    elif requested == Purpose.missing_or_defective:
+        notes.append("欠品・初期不良の窓口は納品後一週間以内が対象です。それを過ぎた場合は修理の窓口へご連絡ください（P20）。")
+
+    candidates = [(i, c) for i, c in enumerate(contacts.values()) if effective in c.purposes]
+    if not candidates:
+        raise CalculatorInputError(f"目的「{PURPOSE_LABELS[effective]}」の窓口がデータにありません。{CONTACT_EXAMPLE}")
+    if family is not None:
+        fitting = [(i, c) for i, c in candidates if not c.products or family in c.products]
+        if fitting:
+            candidates = fitting
+        else:
+            warnings.append(
+                f"{PRODUCT_LABELS[family]}製品向けの「{PURPOSE_LABELS[effective]}」窓口はハンドブックに記載がありません。"
+                "製品を問わず該当する窓口を表示しています。"
+            )
+
+    # After-hours lines are shown nested under the desk they complement, not as separate matches.
+    nested_ids = {c.after_hours_alternative for _, c in candidates if c.after_hours_alternative}
+    primary = [(i, c) for i, c in candidates if c.id not in nested_ids] or candidates
+
+    def rank(item: tuple[int, Contact]) -> tuple[int, int, int]:
+        index, c = item
+        if family is None:
+            specificity = 0 if not c.products else 1
+        else:
+            specificity = 0 if family in c.products else 1
+        return (specificity, _AUDIENCE_RANK.get(c.audience, 1), index)
+
+    primary.sort(key=rank)
+    matches = [_match(c, at_jst, contacts) for _, c in primary]
+    first = matches[0]
+
+    citations: list[Citation] = []
+    for m in matches:
+        for cit in _citations_for(m.source):
+            if cit not in citations:
+                citations.append(cit)
+    p20 = handbook_citation(None, 20, label="お問い合わせ窓口情報")
+    if not citations:
+        citations = [p20]
+
+    if first.open_now is False and first.next_open is not None:
+        closed_days = closed_days_between(at_jst.date(), first.next_open.date())
+        if closed_days:
+            notes.append(f"休業日: {closed_days}。")
+
+    product_text = f"・{PRODUCT_LABELS[family]}製品" if family else ""
+    rule_parts = [
+        f"目的「{PURPOSE_LABELS[effective]}」{product_text}の窓口を、ハンドブックのお問い合わせ窓口情報（P20）と"
+        "各FAQ・ファームウェアアップデートオプション付表に記載の窓口から選んでいます。"
+    ]
+    if Purpose.missing_or_defective in (requested, effective) or (requested == Purpose.repair and delivered is not None):
+        rule_parts.append("欠品・初期不良の窓口は納品後一週間以内が対象で、それ以降は修理の窓口です（P20）。")
+    if any(m.after_hours_alternative is not None for m in matches):
+        rule_parts.append("24時間保証のネットワーク製品は、受付時間外（夜間、土日祝）に専用の時間外窓口を利用できます（P20）。")
+    rule = "".join(rule_parts)
+    return ContactRoutingResult(
+        requested_purpose=requested,
+        purpose=effective,
+        purpose_label=PURPOSE_LABELS[effective],
+        product=family,
+        at=at_jst,
+        delivered=delivered,
+        matches=matches,
+        center=first.center,
+        phones=list(first.phones),
+        email=first.email,
+        open_now=first.open_now,
+        next_open=first.next_open,
+        closes_at=first.closes_at,
+        assumptions=ASSUMPTIONS,
+        notes=notes,
+        rule=rule,
+        citation=citations[0],
+        citations=citations,
+        warnings=warnings,
+    )
+
+
+def list_contacts(at: datetime, contacts: Mapping[str, Contact] | None = None) -> ContactListResult:
+    """Every contact with its open state at `at` (the `/contact` table without arguments)."""
+    at_jst = _aware_jst(at)
+    contacts = _load_contacts(contacts)
+    rows = [_match(c, at_jst, contacts, nested=True) for c in contacts.values()]
+    citations = [handbook_citation(None, 20, label="お問い合わせ窓口情報")]
+    for row in rows:
+        for cit in _citations_for(row.source):
+            if cit not in citations:
+                citations.append(cit)
+    return ContactListResult(
+        at=at_jst,
+        contacts=rows,
+        assumptions=ASSUMPTIONS,
+        rule="ハンドブックのお問い合わせ窓口情報（P20）と各FAQ・ファームウェアアップデートオプション付表に記載の窓口の一覧です。",
+        citation=citations[0],
+        citations=citations,
+        warnings=[],
+    )
+
+
+def closed_days_between(start: date, end: date) -> str:
+    """Non-business days in [start, end) with their reasons: 「11月22日（日）日曜日、11月23日（月）祝日（勤労感謝の日）」."""
+    parts = []
+    d = start
+    while d < end:
+        reason = closure_reason(d)
+        if reason:
+            parts.append(f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）{reason}")
+        d += timedelta(days=1)
+    return "、".join(parts)
+
+
+def describe_state(m: ContactMatch) -> str:
+    """「受付中（17:30まで）」/「受付時間外（次の受付開始: …）」 in Japanese."""
+    if m.open_now is None:
+        return "受付時間の記載なし"
+    if m.open_now:
+        if m.closes_at is None:
+            return "受付中（24時間）"
+        return f"受付中（{_time_text(m.closes_at)}まで）"
+    if m.next_open is None:
+        return "受付時間外"
+    return f"受付時間外（次の受付開始: {_time_text(m.next_open)}）"

@@ -1,0 +1,197 @@
+"""Maintenance start / end date, purchase deadline and registration deadline (Q19, with Q5, Q10, Q12, Q14, Q1).
+
+Rules and the readings chosen where the handbook is vague:
+- 保守開始日 = the purchase date on the hardware's warranty card (= standard
+  warranty start), whatever the registration date (Q19).
+- Without a stamped, dated warranty card, HPE registers "a date computed from
+  HPE's ship date" (Q14 ご注意, Q19). The handbook does not give that
+  computation, so we show the ship date itself as the start and say it is an
+  approximation.
+- An N-year service covers start .. add_years(start, N) - 1 day, where
+  add_years maps Feb 29 to Mar 1 in a non-leap year: 2028-02-29 + 1 year ends
+  2029-02-28.
+- 「サポートサービスの購入可能な期間は、ハードウェア購入後1年以内」: the last
+  day to buy is purchase + 1 year - 1 day (2026-05-10 -> 2027-05-09). When only
+  the ship date is known it stands in for the purchase date (an earlier, hence
+  conservative, deadline) and a warning says so.
+- 「納品から一ヶ月以内に登録」 (Q5, Q10): the registration deadline is the
+  delivery date + 1 month, clamped to the month's end (1/31 -> 2/28 or 2/29).
+  We count "within" as "on or before" that day.
+- Terms: 3, 4, 5 years are standard; 6, 7 years only for some models; 1 year
+  for network products / technical support (Q1). 1..7 are accepted, outside
+  3..5 with a warning; anything else is an input error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from knowledge.calculators.common import (
+    CalculatorInputError,
+    CalculatorResult,
+    add_months_clamped,
+    end_of_term,
+    fmt_date,
+    handbook_citation,
+)
+
+START_DATE_EXAMPLE = "例: faqbot start-date --purchase 2026-05-10 --years 5"
+MIN_YEARS = 1
+MAX_YEARS = 7
+STANDARD_YEARS = (3, 4, 5)
+
+
+class StartDateResult(CalculatorResult):
+    # Inputs, echoed.
+    purchase_date: date | None
+    ship_date: date | None
+    years: int
+    delivered: date | None
+    today: date
+    # Which date the start is taken from.
+    basis: Literal["purchase_date", "ship_date"]
+    start_date: date
+    end_date: date
+    # Last day the support service can be bought (hardware purchase + 1 year - 1 day).
+    purchase_deadline: date
+    purchase_deadline_passed: bool
+    # Days from today to the purchase deadline (negative once passed).
+    days_left_to_purchase: int
+    # Registration: delivery + 1 month (month-end clamped); None without a delivery date.
+    registration_deadline: date | None
+    registration_overdue: bool | None
+
+    def lead(self) -> str:
+        """The direct answer, one Japanese sentence."""
+        basis = "ご購入日" if self.basis == "purchase_date" else "当社出荷日（目安）"
+        return (
+            f"保守開始日は {fmt_date(self.start_date)}（{basis}）、{self.years}年間の保守終了日は "
+            f"{fmt_date(self.end_date)} です。"
+        )
+
+
+def compute_start_date(
+    purchase: date | None,
+    ship_date: date | None,
+    years: int,
+    delivered: date | None,
+    today: date,
+) -> StartDateResult:
+    """Start, end, purchase deadline and registration deadline of an N-year support service.
+
+    purchase:  purchase date on the warranty card (None when there is no stamped, dated card)
+    ship_date: HPE's ship date of the hardware (used when purchase is None)
+    years:     term of the service, 1..7
+    delivered: delivery date of the support service (the registration sheet), optional
+    today:     the date "now" (JST) for the deadline checks
+    """
+    if isinstance(years, bool) or not isinstance(years, int):
+        raise CalculatorInputError(f"期間（年数）は整数で指定してください。{START_DATE_EXAMPLE}")
+    if years < MIN_YEARS:
+        raise CalculatorInputError(f"期間 {years}年 は指定できません。1年以上（1～7年）で指定してください。{START_DATE_EXAMPLE}")
+    if years > MAX_YEARS:
+        raise CalculatorInputError(f"期間 {years}年 は指定できません。サポートサービスの期間は最長7年です（Q1）。{START_DATE_EXAMPLE}")
+    if purchase is None and ship_date is None:
+        raise CalculatorInputError(f"ご購入日（--purchase）か当社出荷日（--ship-date）を指定してください。{START_DATE_EXAMPLE}")
+
+    warnings: list[str] = []
+    citations = [handbook_citation("Q19", 15)]
+    rule_parts = [
+        "保守開始日は、登録日にかかわらず、ハードウェア本体の保証書に記入された「ご購入日」（標準保証開始日と同日）です（Q19）。",
+        f"{years}年のサービスは開始日から{years}年後の前日までです（2/29開始で終了年に2/29がない場合は2/28まで）。",
+        "サポートサービスの購入可能な期間はハードウェア購入後1年以内です（本ツールでは購入日の1年後の前日を購入最終日としています）（Q19）。",
+    ]
+
+    if purchase is not None:
+        basis: Literal["purchase_date", "ship_date"] = "purchase_date"
+        start = purchase
+        deadline_base = purchase
+        if purchase > today:
+            warnings.append(f"ご購入日 {fmt_date(purchase)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+        if ship_date is not None:
+            citations.append(handbook_citation("Q12", 11))
+            warnings.append(
+                "CSNの「製品購入日」欄に入力した日付は、ハードウェア製品の当社出荷日から「一定期間内」の場合に限り"
+                "サービス開始日として登録されます。その期間はハンドブックに記載がありません（Q12）。"
+                "期間外と判断された場合は当社出荷日を元に算出された日が開始日になります。"
+            )
+            if purchase < ship_date:
+                warnings.append(
+                    f"ご購入日 {fmt_date(purchase)} が当社出荷日 {fmt_date(ship_date)} より前です。保証書の日付をご確認ください。"
+                )
+    else:
+        assert ship_date is not None
+        basis = "ship_date"
+        start = ship_date
+        deadline_base = ship_date
+        citations.append(handbook_citation("Q14", 12))
+        rule_parts.append(
+            "販売店様印と購入日の記載がある保証書がない場合は、当社出荷日を元に算出された日が保守開始日として自動登録されます（Q14 ご注意、Q19）。"
+        )
+        warnings.append(
+            "保証書（販売店様印・購入日記入済み）がないため、当社出荷日を元に算出された日が保守開始日として登録されます（Q14 ご注意、Q19）。"
+            "算出方法はハンドブックに記載がないため、ここでは出荷日をそのまま開始日の目安として表示しています。"
+        )
+        warnings.append(
+            "ご購入日が不明なため、購入可能期間の最終日は当社出荷日から計算した目安です（実際のご購入日基準より早めになります）。"
+        )
+        if ship_date > today:
+            warnings.append(f"当社出荷日 {fmt_date(ship_date)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+
+    end = end_of_term(start, years)
+    if end < start:  # cannot happen with years >= 1; kept as a guard for future term units
+        raise CalculatorInputError(f"終了日 {end} が開始日 {start} より前になります。{START_DATE_EXAMPLE}")
+
+    purchase_deadline = end_of_term(deadline_base, 1)
+    deadline_passed = today > purchase_deadline
+    days_left = (purchase_deadline - today).days
+    if deadline_passed:
+        warnings.append(
+            f"ハードウェア購入後1年（最終日 {fmt_date(purchase_deadline)}）を過ぎているため、このサポートサービスは購入できません（Q19 ご注意）。"
+            "保証・保守の終了が近い場合はポストワランティサービス（Q22）をご検討ください。"
+        )
+
+    registration_deadline: date | None = None
+    registration_overdue: bool | None = None
+    if delivered is not None:
+        citations.append(handbook_citation("Q10", 10))
+        rule_parts.append("サポートサービスは納品から一ヶ月以内に登録が必要です。納品物を受け取るだけではサービスを受けられません（Q5、Q10）。")
+        registration_deadline = add_months_clamped(delivered, 1)
+        registration_overdue = today > registration_deadline
+        if registration_overdue:
+            warnings.append(
+                f"登録期限（納品から一ヶ月: {fmt_date(registration_deadline)}）を過ぎています。至急ご登録のうえ、"
+                "登録方法に応じた窓口へご相談ください（Q10、Q18）。"
+            )
+        if delivered > today:
+            warnings.append(f"納品日 {fmt_date(delivered)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+
+    if years not in STANDARD_YEARS:
+        citations.append(handbook_citation("Q1", 3))
+        if years > max(STANDARD_YEARS):
+            warnings.append(f"{years}年のサービスは機種により提供されます（6,7年は機種により提供、Q1）。対象機種かご確認ください。")
+        else:
+            warnings.append(
+                f"{years}年のハードウェアサービスは一部（ネットワーク製品の1年など）に限られます。標準は3,4,5年です（Q1）。"
+            )
+
+    return StartDateResult(
+        purchase_date=purchase,
+        ship_date=ship_date,
+        years=years,
+        delivered=delivered,
+        today=today,
+        basis=basis,
+        start_date=start,
+        end_date=end,
+        purchase_deadline=purchase_deadline,
+        purchase_deadline_passed=deadline_passed,
+        days_left_to_purchase=days_left,
+        registration_deadline=registration_deadline,
+        registration_overdue=registration_overdue,
+        rule="".join(rule_parts),
+        citation=citations[0],
+        citations=citations,
+        warnings=warnings,
+    )

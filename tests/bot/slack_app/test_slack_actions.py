@@ -1,0 +1,68 @@
+"""Buttons on answers: feedback and did-you-mean choices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conftest import NOW, action_ids, action_value
+from slack_support import mention
+
+from bot import texts
+from bot.blocks import CHOOSE_INTENT_PREFIX, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
+from intents.router import route
+
+# Questions the handbook answers ambiguously; at least one must make the router hesitate.
+AMBIGUOUS = [
+    "ケアパックの紙が届いたらそれで終わり？",
+    "納品されたシートを持ってるだけじゃダメなの？",
+    "SSDも返却しなくていいオプションある？",
+    "サービス使用書の検索ページ",
+    "プロアクティブスキャンは年に何回？",
+]
+
+
+def ask(harness, text: str, ts: str) -> dict:
+    harness.event(mention(text, ts=ts))
+    harness.drain()
+    replies = harness.replies_in("C0001", ts)
+    assert replies, "the bot did not answer"
+    return replies[-1]
+
+
+def test_slack_feedback_buttons_are_stored(harness):
+    reply = ask(harness, "CSNのIDはどうやって取るの？", "200.000001")
+    question_id = action_value(reply["blocks"], FEEDBACK_RESOLVED)
+    reply_ts = harness.store.question(int(question_id))["reply_ts"]
+
+    harness.click(FEEDBACK_RESOLVED, question_id, message_ts=reply_ts, thread_ts="200.000001")
+    harness.click(FEEDBACK_UNRESOLVED, question_id, user="UOTHER", message_ts=reply_ts, thread_ts="200.000001")
+    harness.drain()
+    stored = {row["user"]: row["resolved"] for row in harness.store.feedback(int(question_id))}
+    assert stored == {"UPARTNER": 1, "UOTHER": 0}
+    thanks = [c.params for c in harness.recorder.of("chat.postEphemeral")]
+    assert [t["user"] for t in thanks] == ["UPARTNER", "UOTHER"]
+    assert thanks[1]["text"] == texts.FEEDBACK_THANKS_UNRESOLVED
+
+    # Changing one's mind replaces the earlier answer.
+    harness.click(FEEDBACK_UNRESOLVED, question_id, message_ts=reply_ts, thread_ts="200.000001")
+    harness.drain()
+    stored = {row["user"]: row["resolved"] for row in harness.store.feedback(int(question_id))}
+    assert stored["UPARTNER"] == 0
+
+
+def test_slack_did_you_mean_choice_is_answered_in_the_thread(harness):
+    now = datetime.fromisoformat(NOW)
+    question = next((q for q in AMBIGUOUS if route(q, now).kind == "did_you_mean"), None)
+    assert question is not None, "none of the ambiguous questions produced a did-you-mean"
+    reply = ask(harness, question, "201.000001")
+    choices = [a for a in action_ids(reply["blocks"]) if a.startswith(CHOOSE_INTENT_PREFIX)]
+    assert len(choices) >= 2
+    chosen = choices[1]
+    intent = chosen[len(CHOOSE_INTENT_PREFIX) :]
+
+    harness.click(chosen, action_value(reply["blocks"], chosen), message_ts="x", thread_ts="201.000001")
+    harness.drain()
+    replies = harness.replies_in("C0001", "201.000001")
+    assert len(replies) == 2
+    assert FEEDBACK_RESOLVED in action_ids(replies[1]["blocks"])
+    assert harness.store.thread("C0001", "201.000001").last_answer.intent == intent
