@@ -31,10 +31,6 @@ def message_key(channel: str, ts: str) -> str:
     return f"message:{channel}:{ts}"
 
 
-def event_key(event_id: str) -> str:
-    return f"event:{event_id}"
-
-
 def mentions(text: str, user_id: str | None) -> bool:
     return bool(user_id) and any(m.group(1) == user_id for m in _MENTION.finditer(text or ""))
 
@@ -62,7 +58,6 @@ class Answerer:
         text: str,
         via: str,
         bot_user_id: str | None,
-        event_id: str | None = None,
     ) -> None:
         """Answer a partner's message in its thread, once per message however often it is delivered."""
         now = self.clock.now()
@@ -73,48 +68,97 @@ class Answerer:
         question = question_text(text, bot_user_id)
         if not question or len(question) > texts.MAX_QUESTION_CHARS:
             notice = texts.EMPTY_QUESTION if not question else texts.TOO_LONG_QUESTION
-            try_call("chat.postMessage (question notice)", client.chat_postMessage, channel=channel, thread_ts=root, text=notice)
+            try_call(
+                "chat.postMessage (question notice)",
+                client.chat_postMessage,
+                channel=channel,
+                thread_ts=root,
+                text=notice,
+            )
             return
-        state = self.store.thread(channel, root)
+        # A top-level message starts its thread: there is nothing to remember yet.
+        state = self.store.thread(channel, root) if thread_ts else None
         context = RouteContext(last=state.last_answer) if state and state.last_answer else None
         try:
             answer = route(question, now, context)
         except Exception:
             log.exception("route() failed for a question in %s/%s", channel, ts)
-            try_call("chat.postMessage (error notice)", client.chat_postMessage, channel=channel, thread_ts=root, text=texts.INTERNAL_ERROR)
+            try_call(
+                "chat.postMessage (error notice)",
+                client.chat_postMessage,
+                channel=channel,
+                thread_ts=root,
+                text=texts.INTERNAL_ERROR,
+            )
             return
         question_id = self.store.log_question(
             channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=answer, at=now
         )
-        reply_ts = self.post_answer(client, channel=channel, thread_ts=root, answer=answer, question_id=question_id)
+        reply_ts = self.post_answer(
+            client, channel=channel, thread_ts=root, answer=answer, question_id=question_id
+        )
         if reply_ts is None:
             # Nothing reached the partner: let Slack's retry of this event try again.
             self.store.release(key)
-            if event_id:
-                self.store.release(event_key(event_id))
             return
-        self.store.set_reply(question_id, reply_ts)
-        self.store.save_thread(channel, root, user, question, answer, now)
+        self.store.record_reply(
+            question_id,
+            reply_ts,
+            channel=channel,
+            thread_ts=root,
+            asked_by=user,
+            question=question,
+            answer=answer,
+            at=now,
+        )
 
     def answer_choice(
         self, client: WebClient, *, channel: str, thread_ts: str, user: str, intent: str, title: str
     ) -> bool:
         """A did-you-mean button: answer the chosen entry in the same thread."""
         now = self.clock.now()
-        answer = answer_intent(intent, now)
-        state = self.store.thread(channel, thread_ts)
+        try:
+            answer = answer_intent(intent, now)
+        except Exception:
+            # A stale or forged button value, or a router bug: the caller tells the partner.
+            log.exception("answer_intent(%r) failed in %s/%s", intent, channel, thread_ts)
+            return False
         question_id = self.store.log_question(
-            channel=channel, ts=None, thread_ts=thread_ts, user=user, text=title, via="choice", answer=answer, at=now
+            channel=channel,
+            ts=None,
+            thread_ts=thread_ts,
+            user=user,
+            text=title,
+            via="choice",
+            answer=answer,
+            at=now,
         )
-        reply_ts = self.post_answer(client, channel=channel, thread_ts=thread_ts, answer=answer, question_id=question_id)
+        reply_ts = self.post_answer(
+            client, channel=channel, thread_ts=thread_ts, answer=answer, question_id=question_id
+        )
         if reply_ts is None:
             return False
-        self.store.set_reply(question_id, reply_ts)
-        self.store.save_thread(channel, thread_ts, state.asked_by if state else user, title, answer, now)
+        self.store.record_reply(
+            question_id,
+            reply_ts,
+            channel=channel,
+            thread_ts=thread_ts,
+            asked_by=user,
+            question=title,
+            answer=answer,
+            at=now,
+        )
         return True
 
     def post_answer(
-        self, client: WebClient, *, channel: str, thread_ts: str | None, answer: Answer, question_id: int, blocks: list[Block] | None = None
+        self,
+        client: WebClient,
+        *,
+        channel: str,
+        thread_ts: str | None,
+        answer: Answer,
+        question_id: int,
+        blocks: list[Block] | None = None,
     ) -> str | None:
         """Post an answer; if Slack refuses the blocks, post the plain text instead. The reply's ts, or None."""
         posted = try_call(

@@ -52,7 +52,11 @@ def create_app(
     def log_listener_error(error: Exception, body: dict) -> None:
         # Bolt would log this too, but without saying which request it was.
         kind = body.get("type") if isinstance(body, dict) else None
-        event = body.get("event", {}).get("type") if isinstance(body, dict) and isinstance(body.get("event"), dict) else None
+        event = (
+            body.get("event", {}).get("type")
+            if isinstance(body, dict) and isinstance(body.get("event"), dict)
+            else None
+        )
         log.error("listener failed on %s %s", kind, event or "", exc_info=error)
 
     listeners.register(app, Services.build(settings, store, clock))

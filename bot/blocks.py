@@ -96,7 +96,9 @@ def _sections(text: str) -> list[Block]:
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=truncate(text, BUTTON_LIMIT)), action_id=action_id, value=value, style=style)
+    return ButtonElement(
+        text=PlainTextObject(text=truncate(text, BUTTON_LIMIT)), action_id=action_id, value=value, style=style
+    )
 
 
 def choice_value(intent: str, question_id: int | None) -> str:
@@ -137,7 +139,11 @@ def choice_buttons(answer: Answer, question_id: int | None) -> list[Block]:
     if answer.kind != "did_you_mean" or not answer.alternatives:
         return []
     buttons = [
-        _button(candidate.title or candidate.intent, CHOOSE_INTENT_PREFIX + candidate.intent, choice_value(candidate.intent, question_id))
+        _button(
+            candidate.title or candidate.intent,
+            CHOOSE_INTENT_PREFIX + candidate.intent,
+            choice_value(candidate.intent, question_id),
+        )
         for candidate in answer.alternatives[:MAX_CHOICES]
     ]
     return [ActionsBlock(block_id="choices", elements=buttons)]
@@ -154,7 +160,9 @@ def answer_blocks(answer: Answer, question_id: int) -> list[Block]:
             _button("解決しない", FEEDBACK_UNRESOLVED, value),
         ]
     if answer.kind != "smalltalk" or answer.offer_human:
-        buttons.append(_button("担当者に相談", ESCALATE, value, style="primary" if answer.offer_human else None))
+        buttons.append(
+            _button("担当者に相談", ESCALATE, value, style="primary" if answer.offer_human else None)
+        )
     if buttons:
         blocks.append(ActionsBlock(block_id="next", elements=buttons))
     return blocks
@@ -172,13 +180,13 @@ def command_answer_blocks(answer: Answer, answer_id: int) -> list[Block]:
 
 def shared_answer_blocks(answer: Answer, question_id: int, shared_by: str, command_text: str) -> list[Block]:
     intro = ContextBlock(
-        elements=[MarkdownTextObject(text=f"<@{shared_by}> さんが `{escape(truncate(command_text, 200))}` の回答を共有しました")]
+        elements=[
+            MarkdownTextObject(
+                text=f"<@{shared_by}> さんが `{escape(truncate(command_text, 200))}` の回答を共有しました"
+            )
+        ]
     )
     return [intro, *answer_blocks(answer, question_id)]
-
-
-def text_blocks(text: str) -> list[Block]:
-    return _sections(escape(text))
 
 
 # --- slash-command help ---------------------------------------------------------------
@@ -272,10 +280,14 @@ def staff_card_blocks(case: Case) -> list[Block]:
                 ),
             ]
         ),
-        SectionBlock(text=MarkdownTextObject(text="*質問*\n" + escape(truncate(case.question or "（本文なし）", 2500)))),
+        SectionBlock(
+            text=MarkdownTextObject(text="*質問*\n" + escape(truncate(case.question or "（本文なし）", 2500)))
+        ),
     ]
     if case.note:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="*メモ*\n" + escape(truncate(case.note, 2500)))))
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text="*メモ*\n" + escape(truncate(case.note, 2500))))
+        )
     blocks += _bot_answer_summary(case.answer)
     blocks.append(DividerBlock())
     buttons = []
@@ -295,7 +307,11 @@ def staff_card_blocks(case: Case) -> list[Block]:
 
 def _bot_answer_summary(answer: Answer | None) -> list[Block]:
     if answer is None:
-        return [SectionBlock(text=MarkdownTextObject(text="*ボットの回答*\nこのスレッドにボットは回答していません。"))]
+        return [
+            SectionBlock(
+                text=MarkdownTextObject(text="*ボットの回答*\nこのスレッドにボットは回答していません。")
+            )
+        ]
     kind = KIND_LABELS.get(answer.kind, answer.kind)
     heading = f"*ボットの回答*（{kind} / {answer.intent or '該当なし'} / 確信度 {answer.confidence:.0%}）"
     blocks: list[Block] = [
@@ -315,7 +331,9 @@ def _bot_answer_summary(answer: Answer | None) -> list[Block]:
 
 
 def staff_card_fallback(case: Case) -> str:
-    return truncate(f"エスカレーション #{case.id} [{STATUS_LABELS[case.status]}] {case.question}", FALLBACK_LIMIT)
+    return truncate(
+        f"エスカレーション #{case.id} [{STATUS_LABELS[case.status]}] {case.question}", FALLBACK_LIMIT
+    )
 
 
 # private_metadata holds at most 3,000 characters, JSON escapes included.
@@ -327,7 +345,12 @@ def escalate_modal(channel: str, thread_ts: str, text: str, author: str | None) 
 
     The message's thread and text travel in private_metadata to the submission.
     """
-    metadata = {"channel": channel, "thread_ts": thread_ts, "text": truncate(text, METADATA_TEXT_LIMIT), "author": author}
+    metadata = {
+        "channel": channel,
+        "thread_ts": thread_ts,
+        "text": truncate(text, METADATA_TEXT_LIMIT),
+        "author": author,
+    }
     return View(
         type="modal",
         callback_id=ESCALATE_MODAL,
@@ -337,7 +360,8 @@ def escalate_modal(channel: str, thread_ts: str, text: str, author: str | None) 
         private_metadata=json.dumps(metadata, ensure_ascii=False),
         blocks=[
             SectionBlock(
-                text=MarkdownTextObject(text="このメッセージのスレッドをサポート担当者に引き継ぎます。\n>"
+                text=MarkdownTextObject(
+                    text="このメッセージのスレッドをサポート担当者に引き継ぎます。\n>"
                     + escape(truncate(text or "（本文なし）", 500)).replace("\n", "\n>")
                 )
             ),
@@ -345,7 +369,9 @@ def escalate_modal(channel: str, thread_ts: str, text: str, author: str | None) 
                 block_id=ESCALATE_NOTE_BLOCK,
                 optional=True,
                 label=PlainTextObject(text="担当者へのメモ（任意）"),
-                element=PlainTextInputElement(action_id=ESCALATE_NOTE_ACTION, multiline=True, max_length=1000),
+                element=PlainTextInputElement(
+                    action_id=ESCALATE_NOTE_ACTION, multiline=True, max_length=1000
+                ),
             ),
         ],
     )

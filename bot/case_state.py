@@ -38,7 +38,11 @@ STATUS_LABELS = {
     CaseStatus.claimed: "対応中",
     CaseStatus.resolved: "解決済み",
 }
-VIA_LABELS = {"button": "「担当者に相談」ボタン", "shortcut": "メッセージショートカット", "reaction": "リアクション"}
+VIA_LABELS = {
+    "button": "「担当者に相談」ボタン",
+    "shortcut": "メッセージショートカット",
+    "reaction": "リアクション",
+}
 
 
 class Case(BaseModel):

@@ -55,7 +55,7 @@ def _now(args: argparse.Namespace) -> datetime:
             return parse_moment(args.now)
         return Clock.from_setting(settings_module.load().now).now()
     except (DateInputError, ValueError) as exc:
-        print(f"faqbot: {exc}（例: --now 2026-11-21T10:00:00+09:00）", file=sys.stderr)
+        print(f"faqbot: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -19,6 +19,12 @@ DEFAULT_PORT = 3000
 DEFAULT_HOST = "0.0.0.0"
 # Slack stops retrying an event within hours; dedupe keys older than this are dead weight.
 SEEN_KEYS_KEPT = timedelta(days=2)
+# One question per code path that loads something on first use (calculators, date parsing).
+WARM_UP_QUESTIONS = (
+    "こんにちは",
+    "保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか",
+    "修理の電話番号は？",
+)
 
 log = logging.getLogger("faqbot.serve")
 
@@ -29,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="Slack に接続してボットを起動する（既定: Socket Mode、--http: HTTP モード）",
     )
     serve.add_argument("--http", action="store_true", help="HTTP モードで待ち受ける（/slack/events）")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP モードのポート（既定 {DEFAULT_PORT}）")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"HTTP モードのポート（既定 {DEFAULT_PORT}）"
+    )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"HTTP モードのアドレス（既定 {DEFAULT_HOST}）")
     serve.set_defaults(func=_serve_command)
 
@@ -93,15 +101,18 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
         )
     store = Store(settings.db_path)
     store.forget_seen_before(clock.now() - SEEN_KEYS_KEPT)
-    # Load the dictionaries and the matcher now, not on the first partner's question.
-    route("こんにちは", clock.now())
+    # Load the dictionaries, the matcher and the date parser now, not on the first partners' questions.
+    for question in WARM_UP_QUESTIONS:
+        route(question, clock.now())
     if not settings.staff_channel:
         log.warning("FAQBOT_STAFF_CHANNEL is not set: escalations are stored but no staff card is posted")
     if not settings.staff_users:
         log.warning("FAQBOT_STAFF_USERS is empty: nobody can claim or resolve an escalation")
     if clock.frozen:
         log.warning("FAQBOT_NOW freezes the clock at %s", clock.now().isoformat())
-    log.info("connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path)
+    log.info(
+        "connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path
+    )
 
     app = create_app(settings, store, clock, socket_mode=not http)
     try:

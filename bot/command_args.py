@@ -46,7 +46,13 @@ def _date(text: str, what: str) -> str:
 
 def pwp_inputs(text: str) -> dict[str, Any]:
     """`2027-03-31 [2年] [終了日=2029-01-31] [予定|確定] [FC|PC]` -> pwp inputs."""
-    inputs: dict[str, Any] = {"coverage_end": None, "years": 1, "care_level": None, "pwp_end": None, "pwp_status": None}
+    inputs: dict[str, Any] = {
+        "coverage_end": None,
+        "years": 1,
+        "care_level": None,
+        "pwp_end": None,
+        "pwp_status": None,
+    }
     for token in _tokens(text):
         if (value := _key_value(token, _PWP_END_KEYS)) is not None:
             inputs["pwp_end"] = _date(value, "ポストワランティサービス終了日")

@@ -83,7 +83,9 @@ class Escalations:
         else:
             was_resolved = case.status is CaseStatus.resolved
             case = self.store.change_case(case.id, lambda c: case_state.escalate_again(c, by, now)) or case
-            self.store.add_case_event(case.id, by, "reopened" if was_resolved else "escalated_again", now, via)
+            self.store.add_case_event(
+                case.id, by, "reopened" if was_resolved else "escalated_again", now, via
+            )
             outcome = Outcome.reopened if was_resolved else Outcome.already
 
         if not self.settings.staff_channel:
@@ -91,9 +93,16 @@ class Escalations:
             return Escalation(case, Outcome.no_staff_channel)
 
         if case.permalink is None:
-            link = try_call("chat.getPermalink", client.chat_getPermalink, channel=channel, message_ts=thread_ts)
+            link = try_call(
+                "chat.getPermalink", client.chat_getPermalink, channel=channel, message_ts=thread_ts
+            )
             if link is not None:
-                case = self.store.change_case(case.id, lambda c: c.model_copy(update={"permalink": link["permalink"]})) or case
+                case = (
+                    self.store.change_case(
+                        case.id, lambda c: c.model_copy(update={"permalink": link["permalink"]})
+                    )
+                    or case
+                )
         had_card = case.staff_ts is not None
         case = self._show_card(client, case)
         if case.staff_ts is None:
@@ -159,7 +168,9 @@ class Escalations:
         known = self.store.thread_of_message(channel, ts)
         if known:
             return known, "", None
-        replies = try_call("conversations.replies", client.conversations_replies, channel=channel, ts=ts, limit=1)
+        replies = try_call(
+            "conversations.replies", client.conversations_replies, channel=channel, ts=ts, limit=1
+        )
         messages = replies.get("messages") if replies is not None else None
         if not messages:
             return ts, "", None
@@ -181,7 +192,13 @@ class Escalations:
             )
             return case
         channel = self.settings.staff_channel
-        posted = try_call(f"chat.postMessage (case #{case.id} card)", client.chat_postMessage, channel=channel, blocks=blocks, text=text)
+        posted = try_call(
+            f"chat.postMessage (case #{case.id} card)",
+            client.chat_postMessage,
+            channel=channel,
+            blocks=blocks,
+            text=text,
+        )
         if posted is None:
             return case
         update = {"staff_channel": posted.get("channel") or channel, "staff_ts": posted["ts"]}

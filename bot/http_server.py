@@ -36,7 +36,9 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
         return await asyncio.to_thread(self.app.dispatch, bolt_request)
 
 
-def asgi_app(app: App, health: Callable[[], dict[str, Any]]) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+def asgi_app(
+    app: App, health: Callable[[], dict[str, Any]]
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     slack = ThreadedSlackRequestHandler(app, path=EVENTS_PATH)
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:

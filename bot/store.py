@@ -63,7 +63,15 @@ SCHEMA: dict[str, dict[str, Any]] = {
     },
     # Ephemeral slash-command answers, kept so "チャンネルに共有" can post them.
     "command_answers": {
-        "columns": {"id": int, "user": str, "channel": str, "command": str, "text": str, "answer": str, "at": str},
+        "columns": {
+            "id": int,
+            "user": str,
+            "channel": str,
+            "command": str,
+            "text": str,
+            "answer": str,
+            "at": str,
+        },
         "pk": "id",
     },
     "cases": {
@@ -153,7 +161,7 @@ class Store:
                 self.db.table(table_name).create_index(columns, unique=unique, if_not_exists=True)
 
     def ping(self) -> str:
-        """"ok" when the database answers (for /healthz)."""
+        """ "ok" when the database answers (for /healthz)."""
         with self._lock:
             self.db.execute("SELECT 1").fetchone()
         return "ok"
@@ -167,7 +175,9 @@ class Store:
     def claim(self, key: str, at: datetime) -> bool:
         """True for the first caller with this key, False for every later one."""
         with self._lock:
-            cursor = self.db.execute("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", [key, at.isoformat()])
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", [key, at.isoformat()]
+            )
             return cursor.rowcount == 1
 
     def forget_seen_before(self, before: datetime) -> int:
@@ -182,34 +192,37 @@ class Store:
 
     # --- threads ---------------------------------------------------------------
 
+    # The answering path below runs once per question: each method is one SQL
+    # statement, without sqlite-utils' per-call table introspection.
+
     def thread(self, channel: str, thread_ts: str) -> ThreadState | None:
         with self._lock:
-            rows = list(self.db["threads"].rows_where("channel = ? AND thread_ts = ?", [channel, thread_ts]))
-        if not rows:
+            row = self.db.execute(
+                "SELECT asked_by, question, last_answer FROM threads WHERE channel = ? AND thread_ts = ?",
+                [channel, thread_ts],
+            ).fetchone()
+        if row is None:
             return None
-        row = rows[0]
-        last = Answer.model_validate_json(row["last_answer"]) if row["last_answer"] else None
-        return ThreadState(channel, thread_ts, row["asked_by"], row["question"] or "", last)
+        asked_by, question, last_answer = row
+        last = Answer.model_validate_json(last_answer) if last_answer else None
+        return ThreadState(channel, thread_ts, asked_by, question or "", last)
 
-    def save_thread(
+    def _save_thread(
         self, channel: str, thread_ts: str, asked_by: str | None, question: str, answer: Answer, at: datetime
     ) -> None:
-        with self._lock:
-            existing = self.thread(channel, thread_ts)
-            self.db["threads"].upsert(
-                {
-                    "channel": channel,
-                    "thread_ts": thread_ts,
-                    # The thread's asker and first question stay those of its root.
-                    "asked_by": existing.asked_by if existing and existing.asked_by else asked_by,
-                    "question": existing.question if existing and existing.question else question,
-                    "last_answer": answer.model_dump_json(),
-                    "answered_at": at.isoformat(),
-                },
-                pk=("channel", "thread_ts"),
-            )
-
-    # --- questions and feedback -------------------------------------------------
+        # The thread's asker and first question stay those of its root; the answer is the latest.
+        self.db.execute(
+            """
+            INSERT INTO threads (channel, thread_ts, asked_by, question, last_answer, answered_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (channel, thread_ts) DO UPDATE SET
+                asked_by = COALESCE(threads.asked_by, excluded.asked_by),
+                question = COALESCE(NULLIF(threads.question, ''), excluded.question),
+                last_answer = excluded.last_answer,
+                answered_at = excluded.answered_at
+            """,
+            [channel, thread_ts, asked_by, question, answer.model_dump_json(), at.isoformat()],
+        )
 
     def log_question(
         self,
@@ -224,27 +237,45 @@ class Store:
         at: datetime,
     ) -> int:
         with self._lock:
-            table = self.db["questions"].insert(
-                {
-                    "channel": channel,
-                    "ts": ts,
-                    "thread_ts": thread_ts,
-                    "user": user,
-                    "text": text,
-                    "via": via,
-                    "kind": answer.kind,
-                    "intent": answer.intent,
-                    "confidence": answer.confidence,
-                    "asked_at": at.isoformat(),
-                }
+            cursor = self.db.execute(
+                """
+                INSERT INTO questions (channel, ts, thread_ts, user, text, via, kind, intent, confidence, asked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    channel,
+                    ts,
+                    thread_ts,
+                    user,
+                    text,
+                    via,
+                    answer.kind,
+                    answer.intent,
+                    answer.confidence,
+                    at.isoformat(),
+                ],
             )
-            return int(table.last_pk)
+            return int(cursor.lastrowid)
 
-    def set_reply(self, question_id: int, reply_ts: str, thread_ts: str | None = None) -> None:
-        """Where the bot's reply went (and, for a shared answer, the thread it started)."""
-        update = {"reply_ts": reply_ts} | ({"thread_ts": thread_ts} if thread_ts else {})
-        with self._lock:
-            self.db["questions"].update(question_id, update)
+    def record_reply(
+        self,
+        question_id: int,
+        reply_ts: str,
+        *,
+        channel: str,
+        thread_ts: str,
+        asked_by: str | None,
+        question: str,
+        answer: Answer,
+        at: datetime,
+    ) -> None:
+        """After a reply is posted: where it went, and the thread's memory for the next turn. One transaction."""
+        with self._lock, self.db.atomic():
+            self.db.execute(
+                "UPDATE questions SET reply_ts = ?, thread_ts = COALESCE(thread_ts, ?) WHERE id = ?",
+                [reply_ts, thread_ts, question_id],
+            )
+            self._save_thread(channel, thread_ts, asked_by, question, answer, at)
 
     def question(self, question_id: int) -> dict[str, Any] | None:
         with self._lock:
@@ -270,10 +301,6 @@ class Store:
                 pk=("question_id", "user"),
             )
 
-    def feedback(self, question_id: int) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db["feedback"].rows_where("question_id = ?", [question_id]))
-
     # --- slash-command answers ---------------------------------------------------
 
     def save_command_answer(
@@ -298,7 +325,9 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return CommandAnswer(r["id"], r["user"], r["channel"], r["command"], r["text"], Answer.model_validate_json(r["answer"]))
+        return CommandAnswer(
+            r["id"], r["user"], r["channel"], r["command"], r["text"], Answer.model_validate_json(r["answer"])
+        )
 
     # --- cases ---------------------------------------------------------------------
 
@@ -374,14 +403,6 @@ class Store:
             self.db["case_events"].insert(
                 {"case_id": case_id, "at": at.isoformat(), "actor": actor, "action": action, "detail": detail}
             )
-
-    def case_events(self, case_id: int) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db["case_events"].rows_where("case_id = ?", [case_id], order_by="id"))
-
-    def count(self, table: str) -> int:
-        with self._lock:
-            return self.db[table].count
 
 
 def _not_null(pk: str | tuple[str, ...]) -> set[str]:

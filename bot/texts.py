@@ -21,9 +21,7 @@ ANSWER_FAILED = "申し訳ありません。回答を表示できませんでし
 INTERNAL_ERROR = "申し訳ありません。処理中にエラーが発生しました。時間をおいてもう一度お試しください。"
 
 FEEDBACK_THANKS_RESOLVED = "フィードバックありがとうございます。お役に立ててよかったです。"
-FEEDBACK_THANKS_UNRESOLVED = (
-    "フィードバックありがとうございます。解決しない場合は、回答の「担当者に相談」ボタンでサポート担当者に引き継げます。"
-)
+FEEDBACK_THANKS_UNRESOLVED = "フィードバックありがとうございます。解決しない場合は、回答の「担当者に相談」ボタンでサポート担当者に引き継げます。"
 FEEDBACK_UNKNOWN_QUESTION = "この回答の記録が見つかりませんでした。お手数ですが、もう一度ご質問ください。"
 
 SHARED = "チャンネルに共有しました。"
@@ -54,7 +52,3 @@ def resolved(staff_user: str) -> str:
 
 def bot_answer_confirmed(staff_user: str) -> str:
     return f"<@{staff_user}> さんが、ボットの回答が正しいことを確認しました。このお問い合わせは解決済みになりました。"
-
-
-def case_done(case_id: int, what: str) -> str:
-    return f"エスカレーション #{case_id}: {what}"

@@ -13,9 +13,7 @@ import calendar as _cal
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
-
-from ja_timex import TimexParser
+from typing import Any, Literal
 
 from knowledge.calculators.common import CalculatorInputError
 from knowledge.calculators.contact_routing import parse_product, parse_purpose
@@ -27,7 +25,12 @@ _TEMPORAL_HINT = re.compile(
     r"年度末|月末|年末|半年|曜|令和|平成"
 )
 # Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before a period.
-_NUMERIC_DATE = re.compile(r"(?<![0-9])(20[0-9]{2})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9]))(?![0-9])")
+_NUMERIC_DATE = re.compile(
+    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9]))(?![0-9])"
+)
+# Era initials as partners abbreviate them: R9.3.31 (令和), H31.4.30 (平成); lower-cased by normalisation.
+_ERA_DATE = re.compile(r"(?<![a-z0-9])([rh])(\d{1,2})[./](\d{1,2})[./](\d{1,2})(?![0-9])")
+_ERA_START = {"r": 2018, "h": 1988}
 _FISCAL_END = re.compile(r"(今|来|再来)?年度末")
 _NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|週|度|回|後|まで|から|の)|現在|right now|\bnow\b")
 # A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
@@ -97,11 +100,15 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, _cal.monthrange(year, month)[1])
 
 
-_parser_cache: dict[date, TimexParser] = {}
+_parser_cache: dict[date, Any] = {}
 
 
-def _parser(reference: datetime) -> TimexParser:
-    # ja-timex binds the reference at construction; one parser per day is plenty.
+def _parser(reference: datetime):
+    # Imported on first use: ja-timex brings pendulum, ~0.2 s of start-up that a
+    # question without a date never needs. It binds the reference at
+    # construction; one parser per day is plenty.
+    from ja_timex import TimexParser
+
     key = reference.date()
     parser = _parser_cache.get(key)
     if parser is None:
@@ -126,19 +133,23 @@ class _Reader:
         self.today = now.date()
         self.dates: list[DateMention] = []
         self.invalid: list[str] = []
+        self.invalid_spans: list[tuple[int, str]] = []
         self.years: int | None = None
         self.moment_day: date | None = None
         self.moment_time: time | None = None
         self.anchor: _Anchor | None = None
 
     def covered(self, start: int, end: int) -> bool:
-        return any(start < d.start + len(d.text) and d.start < end for d in self.dates)
+        return any(start < d.start + len(d.text) and d.start < end for d in self.dates) or any(
+            start < s + len(t) and s < end for s, t in self.invalid_spans
+        )
 
     def add(self, raw: str, start: int, y: int, m: int, d: int) -> None:
         if 1900 <= y <= 2200 and _valid(y, m, d):
             self.dates.append(DateMention(raw, start, y, m, d))
         else:
             self.invalid.append(raw)
+            self.invalid_spans.append((start, raw))
 
     def read(self) -> None:
         for m in _NUMERIC_DATE.finditer(self.text):
@@ -146,6 +157,9 @@ class _Reader:
                 self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(3)), int(m.group(4)))
             else:
                 self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(5)), int(m.group(6)))
+        for m in _ERA_DATE.finditer(self.text):
+            year = _ERA_START[m.group(1)] + int(m.group(2))
+            self.add(m.group(0), m.start(), year, int(m.group(3)), int(m.group(4)))
         for m in _FISCAL_END.finditer(self.text):
             fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
             fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
@@ -249,7 +263,7 @@ def extract(normalized: str, now: datetime) -> Entities:
         moment = now
     return Entities(
         dates=tuple(sorted(reader.dates, key=lambda d: d.start)),
-        invalid_dates=tuple(dict.fromkeys(reader.invalid)),
+        invalid_dates=tuple(reader.invalid),
         years=reader.years,
         moment=moment,
         products=products,

@@ -71,6 +71,7 @@ class Outcome:
     top_intent: str
     ranked: list[tuple[str, float]]
     on_topic: bool
+    other_vendor: bool
     latency_ms: float
     calc_errors: list[str] = field(default_factory=list)
 
@@ -106,6 +107,7 @@ def evaluate(pipeline: Pipeline, items: list[Labelled]) -> list[Outcome]:
             top_intent=c.ranked[0][0],
             ranked=c.ranked,
             on_topic=c.on_topic,
+            other_vendor=c.other_vendor,
             latency_ms=latency,
         )
         if item.expect:
@@ -193,7 +195,7 @@ def sweep(outcomes: list[Outcome], pipeline: Pipeline) -> list[tuple[float, floa
         trial = policy.model_copy(update={"suggest_threshold": floor, "answer_threshold": max(floor, policy.answer_threshold)})
 
         def decision(o: Outcome, trial=trial) -> str:
-            return decide(trial, o.ranked, o.on_topic)
+            return decide(trial, o.ranked, o.on_topic, o.other_vendor)
 
         rows.append(
             (

@@ -72,9 +72,7 @@ def normalize(text: str) -> str:
 
 def fuzzy_key(normalized: str) -> str:
     """Coarse form of an already normalised text for typo-tolerant n-grams."""
-    text = normalized.translate(_SMALL_TO_LARGE)
-    # Drop voiced/semi-voiced marks: ファウンデーション/ファンデーション differ
-    # in one kana already; バ/パ typos are common in half-width input.
-    text = unicodedata.normalize("NFD", text)
+    # Drop voiced/semi-voiced marks: バ/パ/ハ typos are common in half-width input.
+    text = unicodedata.normalize("NFD", normalized.translate(_SMALL_TO_LARGE))
     text = "".join(ch for ch in text if ch not in "\u3099\u309a")
-    return _FUZZY_DROP.sub("", unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", _FUZZY_DROP.sub("", text))

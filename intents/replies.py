@@ -123,7 +123,7 @@ class Replies:
             alternatives=alternatives,
         )
 
-    def smalltalk(self, intent: str, confidence: float) -> Answer:
+    def smalltalk(self, intent: str, confidence: float, alternatives: list[Candidate]) -> Answer:
         return Answer(
             kind="smalltalk",
             intent=intent,
@@ -131,6 +131,7 @@ class Replies:
             title=INTENT_TITLES[intent],
             lead=SMALLTALK[intent],
             details=CAPABILITIES if intent != "smalltalk.thanks" else "",
+            alternatives=alternatives,
         )
 
     def did_you_mean(self, confidence: float, alternatives: list[Candidate]) -> Answer:
@@ -157,6 +158,21 @@ class Replies:
                 "ボットではお答えできません。担当者におつなぎできます。"
             ),
             details="ハンドブックの範囲のご質問例:\n" + "\n".join(f"・{q}" for q in EXAMPLE_QUESTIONS),
+            alternatives=alternatives,
+            offer_human=True,
+        )
+
+    def other_vendor(self, confidence: float, alternatives: list[Candidate]) -> Answer:
+        return Answer(
+            kind="out_of_scope",
+            intent=None,
+            confidence=confidence,
+            title="他社製品についてのご質問",
+            lead=(
+                "申し訳ありません。このボットがお答えできるのは、HPE 製品向けの HPE サポートサービスについて"
+                "（パートナー様向けハンドブックの範囲）だけです。他社製品の保守や窓口はお答えできません。"
+            ),
+            details="HPE 製品についてのご質問でしたら、製品名を添えてもう一度お送りください。担当者におつなぎすることもできます。",
             alternatives=alternatives,
             offer_human=True,
         )

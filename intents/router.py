@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,12 +43,22 @@ CALCULATOR_FALLBACK = {"pwp": "Q22", "start-date": "Q19"}
 NOT_SUGGESTED = {"null"}
 SMALLTALK = "smalltalk."
 CONTACT_EVIDENCE = 0.15
+# Words that ask how to reach someone; with a purpose (修理, 初期不良 …) they make a contact question.
+REACH_WORDS = ("電話", "番号", "連絡", "窓口", "問い合わせ", "受付", "繋が", "つなが", "かけ", "メアド", "メール")
+# The glossary's canonical form for other vendors' products (Dell, 富士通 …).
+OTHER_VENDOR = "他社製品"
+HPE_PRODUCT = re.compile(
+    r"hpe|proliant|synergy|apollo|aruba|msa|3par|store(?:once|easy|ever|virtual)|nimble|primera|alletra|"
+    r"(?<![a-z])(?:dl|ml|bl|sy|xl)\d"
+)
 # A handbook noun stays domain vocabulary unless out-of-scope examples use it
 # this many times more often (relative to class size) than in-scope ones.
 IN_SCOPE_FAVOUR = 2.0
 # Without the handbook's vocabulary a question is declined unless it matches an
 # example this closely (typos such as 登緑 lose the vocabulary, not the match).
 OFF_TOPIC_MAX_CONFIDENCE = 0.9
+# Small talk has no handbook vocabulary by nature; it only needs to be recognised clearly.
+SMALLTALK_MIN_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Classification:
     decision: Decision
     raw: tuple[float, float]  # the matcher's top two scores after evidence, before calibration
     on_topic: bool  # the question uses the handbook's vocabulary
+    other_vendor: bool  # it names another vendor's product and no HPE one
 
     @property
     def top(self) -> tuple[str, float]:
@@ -77,7 +89,7 @@ def intent_docs(knowledge: Knowledge) -> list[IntentDoc]:
     return docs
 
 
-def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str]:
+def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher) -> frozenset[str]:
     """The nouns of the handbook's own wording: FAQ titles and summaries, glossary
     terms, contact and site names.
 
@@ -92,11 +104,13 @@ def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str
     texts += [w.title for w in knowledge.websites.values()]
     texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
     handbook = {term for text in texts for term in analyzer.terms(text)}
-    null_examples = knowledge.examples.get("null", [])
-    in_scope = [e for i, xs in knowledge.examples.items() if i != "null" for e in xs]
-    null_df = Counter(term for text in null_examples for term in analyzer.terms(text))
-    in_df = Counter(term for text in in_scope for term in analyzer.terms(text))
-    n_null, n_in = max(1, len(null_examples)), max(1, len(in_scope))
+    df = {True: Counter(), False: Counter()}
+    count = Counter()
+    for intent, tokens in matcher.example_tokens():
+        df[intent == "null"].update(handbook.intersection(tokens))
+        count[intent == "null"] += 1
+    n_in, n_null = max(1, count[False]), max(1, count[True])
+    in_df, null_df = df[False], df[True]
     return frozenset(t for t in handbook if IN_SCOPE_FAVOUR * in_df[t] / n_in >= null_df[t] / n_null)
 
 
@@ -107,7 +121,7 @@ class Pipeline:
         self.matcher = matcher
         self.policy = policy
         self.replies = Replies(knowledge)
-        self.vocabulary = domain_vocabulary(knowledge, analyzer)
+        self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
 
     @classmethod
     def build(cls, knowledge: Knowledge | None = None, policy: Policy | None = None) -> Pipeline:
@@ -121,7 +135,7 @@ class Pipeline:
         analysis = self.analyzer.analyze(text[:MAX_CHARS])
         entities = extract(analysis.normalized, now)
         raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
-        ranked = self._fold_calculators(self._weigh_evidence(raw, entities), entities)
+        ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
         calibration = self.policy.calibration
         top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
         confidences = [calibration.confidence(top, second)]
@@ -129,7 +143,9 @@ class Pipeline:
         confidences += [calibration.confidence(score, top) for _, score in ranked[1:]]
         ranked = [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)]
         on_topic = self._on_topic(analysis)
-        return Classification(analysis, entities, ranked, decide(self.policy, ranked, on_topic), (top, second), on_topic)
+        other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
+        decision = decide(self.policy, ranked, on_topic, other_vendor)
+        return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
@@ -143,11 +159,12 @@ class Pipeline:
         )
 
     @staticmethod
-    def _weigh_evidence(raw: list[tuple[str, float]], entities: Entities) -> list[tuple[str, float]]:
-        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) asked
-        about at a moment (今, 19時, 土曜) is a question of whom to call and whether
-        they are open."""
-        if not (entities.purposes and entities.moment):
+    def _weigh_evidence(raw: list[tuple[str, float]], entities: Entities, normalized: str) -> list[tuple[str, float]]:
+        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) with
+        a moment (今, 19時, 土曜) or a word of reaching someone (電話, 窓口) is a
+        question of whom to call and whether they are open."""
+        asks_to_reach = entities.moment is not None or any(w in normalized for w in REACH_WORDS)
+        if not (entities.purposes and asks_to_reach):
             return raw
         return [(i, min(1.0, s + CONTACT_EVIDENCE) if i == "contact" else s) for i, s in raw]
 
@@ -189,6 +206,8 @@ class Pipeline:
                 f"「{shown}」は存在しない日付のため、計算できません。",
                 "日付をご確認のうえ、もう一度お送りください。例: 2027-03-31、2027年3月31日、令和9年3月31日",
             )
+        if c.other_vendor:
+            return self.replies.other_vendor(c.top[1], self._suggestions(c))
         if context and context.last and (follow_up := self._follow_up(text, c, context.last, now)):
             return follow_up
         alternatives = self._suggestions(c)
@@ -227,7 +246,7 @@ class Pipeline:
         if intent == "fw-option":
             return self.replies.firmware(confidence, alternatives)
         if intent.startswith(SMALLTALK):
-            return self.replies.smalltalk(intent, confidence)
+            return self.replies.smalltalk(intent, confidence, alternatives)
         return self.replies.out_of_scope(confidence, alternatives)
 
     def _follow_up(self, text: str, c: Classification, last: Answer, now: datetime) -> Answer | None:
@@ -245,12 +264,13 @@ class Pipeline:
             return self.replies.notice(str(exc))
 
 
-def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool) -> Decision:
-    """The policy's decision, declining the null intent and off-topic questions."""
+def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool, other_vendor: bool) -> Decision:
+    """The policy's decision, declining the null intent, other vendors' products and off-topic questions."""
     intent, confidence = ranked[0]
-    if intent == "null":
+    if intent == "null" or other_vendor:
         return "out_of_scope"
-    if not intent.startswith(SMALLTALK) and not on_topic and confidence < OFF_TOPIC_MAX_CONFIDENCE:
+    floor = SMALLTALK_MIN_CONFIDENCE if intent.startswith(SMALLTALK) else OFF_TOPIC_MAX_CONFIDENCE
+    if not on_topic and confidence < floor:
         return "out_of_scope"
     return policy.decide(confidence, ranked[1][1] if len(ranked) > 1 else 0.0)
 

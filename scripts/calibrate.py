@@ -83,12 +83,6 @@ def main() -> int:
     args = parser.parse_args()
     data = samples()
     params = fit(data)
-    accuracy = sum(y for *_, y in data) / len(data)
-    print(f"{len(data)} cross-validated examples, top-1 {accuracy:.3f}")
-    print(f"calibration: score {params[0]:.3f}, margin {params[1]:.3f}, bias {params[2]:.3f}")
-    print("bin        n   mean confidence   accuracy")
-    for label, n, conf, acc in reliability(data, params):
-        print(f"{label:9s} {n:4d}   {conf:.3f}             {acc:.3f}")
     if args.write:
         raw = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
         raw["calibration"] = {"score": round(params[0], 3), "margin": round(params[1], 3), "bias": round(params[2], 3)}
@@ -96,6 +90,12 @@ def main() -> int:
         POLICY_FILE.write_text(header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
         load_policy()  # fails loudly if the file no longer validates
         print(f"written to {POLICY_FILE}")
+    accuracy = sum(y for *_, y in data) / len(data)
+    print(f"{len(data)} cross-validated examples, top-1 {accuracy:.3f}")
+    print(f"calibration: score {params[0]:.3f}, margin {params[1]:.3f}, bias {params[2]:.3f}")
+    print("bin        n   mean confidence   accuracy")
+    for label, n, conf, acc in reliability(data, params):
+        print(f"{label:9s} {n:4d}   {conf:.3f}             {acc:.3f}")
     return 0
 
 

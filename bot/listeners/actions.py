@@ -38,7 +38,14 @@ def register(app: App, services: Services) -> None:
     store, clock = services.store, services.clock
 
     def tell(client: WebClient, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
-        try_call("chat.postEphemeral", client.chat_postEphemeral, channel=channel, user=user, text=text, thread_ts=thread_ts)
+        try_call(
+            "chat.postEphemeral",
+            client.chat_postEphemeral,
+            channel=channel,
+            user=user,
+            text=text,
+            thread_ts=thread_ts,
+        )
 
     def feedback(ack: Ack, body: dict, action: dict, client: WebClient, resolved: bool) -> None:
         ack()
@@ -49,7 +56,13 @@ def register(app: App, services: Services) -> None:
             tell(client, channel, user, texts.FEEDBACK_UNKNOWN_QUESTION, root)
             return
         store.record_feedback(question_id, user, resolved, clock.now())
-        tell(client, channel, user, texts.FEEDBACK_THANKS_RESOLVED if resolved else texts.FEEDBACK_THANKS_UNRESOLVED, root)
+        tell(
+            client,
+            channel,
+            user,
+            texts.FEEDBACK_THANKS_RESOLVED if resolved else texts.FEEDBACK_THANKS_UNRESOLVED,
+            root,
+        )
 
     @app.action(blocks.FEEDBACK_RESOLVED)
     def on_resolved(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -66,7 +79,9 @@ def register(app: App, services: Services) -> None:
         channel, _, root = _where(body)
         intent, _question_id = blocks.parse_choice_value(action["value"])
         title = action.get("text", {}).get("text") or intent
-        if not services.answerer.answer_choice(client, channel=channel, thread_ts=root, user=user, intent=intent, title=title):
+        if not services.answerer.answer_choice(
+            client, channel=channel, thread_ts=root, user=user, intent=intent, title=title
+        ):
             tell(client, channel, user, texts.ANSWER_FAILED, root)
 
     @app.action(blocks.ESCALATE)
@@ -99,18 +114,40 @@ def register(app: App, services: Services) -> None:
             return
         now = clock.now()
         question_id = store.log_question(
-            channel=channel, ts=None, thread_ts=None, user=user, text=saved.text, via="share", answer=saved.answer, at=now
+            channel=channel,
+            ts=None,
+            thread_ts=None,
+            user=user,
+            text=saved.text,
+            via="share",
+            answer=saved.answer,
+            at=now,
         )
-        shared = blocks.shared_answer_blocks(saved.answer, question_id, user, f"{saved.command} {saved.text}".strip())
+        shared = blocks.shared_answer_blocks(
+            saved.answer, question_id, user, f"{saved.command} {saved.text}".strip()
+        )
         reply_ts = services.answerer.post_answer(
-            client, channel=channel, thread_ts=None, answer=saved.answer, question_id=question_id, blocks=shared
+            client,
+            channel=channel,
+            thread_ts=None,
+            answer=saved.answer,
+            question_id=question_id,
+            blocks=shared,
         )
         if reply_ts is None:
             respond(text=texts.SHARE_FAILED, replace_original=False)
             return
         # The shared message starts a thread the bot answered: follow-ups there work.
-        store.set_reply(question_id, reply_ts, thread_ts=reply_ts)
-        store.save_thread(channel, reply_ts, user, saved.text, saved.answer, now)
+        store.record_reply(
+            question_id,
+            reply_ts,
+            channel=channel,
+            thread_ts=reply_ts,
+            asked_by=user,
+            question=saved.text,
+            answer=saved.answer,
+            at=now,
+        )
         respond(text=texts.SHARED, replace_original=True)
 
     def staff_action(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -118,7 +155,9 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         channel, _, _ = _where(body)
         try:
-            services.escalations.act(client, case_id=int(action["value"]), user=user, action=STAFF_ACTIONS[action["action_id"]])
+            services.escalations.act(
+                client, case_id=int(action["value"]), user=user, action=STAFF_ACTIONS[action["action_id"]]
+            )
         except TransitionError as refusal:
             # Checked here on the server: anyone in the staff channel can press the buttons.
             tell(client, channel, user, refusal.message)

@@ -71,8 +71,19 @@ def register(app: App, services: Services) -> None:
             ack(text=texts.INTERNAL_ERROR, response_type="ephemeral")
             return
         user, channel = command.get("user_id"), command.get("channel_id")
-        store.log_question(channel=channel, ts=None, thread_ts=None, user=user, text=text, via=name.lstrip("/"), answer=answer, at=now)
-        answer_id = store.save_command_answer(user=user, channel=channel, command=name, text=text, answer=answer, at=now)
+        store.log_question(
+            channel=channel,
+            ts=None,
+            thread_ts=None,
+            user=user,
+            text=text,
+            via=name.lstrip("/"),
+            answer=answer,
+            at=now,
+        )
+        answer_id = store.save_command_answer(
+            user=user, channel=channel, command=name, text=text, answer=answer, at=now
+        )
         ack(
             blocks=blocks.command_answer_blocks(answer, answer_id),
             text=blocks.fallback_text(answer),

@@ -11,13 +11,17 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.answering import event_key, mentions
+from bot.answering import mentions
 from bot.case_state import CaseStatus
 from bot.services import Services
 
 # Message subtypes that are still a person's new message; every other subtype
 # (message_changed, message_deleted, bot_message, channel_join …) is not a question.
 QUESTION_SUBTYPES = {None, "thread_broadcast", "file_share"}
+# Messages are deduplicated by (channel, ts) when answered, which also merges an
+# app_mention with the message event of the same message and lets a retry
+# through when the first attempt could not reply; other events by event_id.
+DEDUPED_BY_MESSAGE = {"app_mention", "message"}
 
 
 def _from_a_person(event: dict[str, Any], context: BoltContext) -> bool:
@@ -32,12 +36,17 @@ def register(app: App, services: Services) -> None:
     def skip_retried_events(body: dict, next: Any) -> BoltResponse | None:
         # A retry (X-Slack-Retry-Num) carries the same event_id as the delivery
         # already handled: acknowledge it and do nothing.
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not store.claim(event_key(event_id), clock.now()):
+        if (
+            body.get("type") != "event_callback"
+            or (body.get("event") or {}).get("type") in DEDUPED_BY_MESSAGE
+        ):
+            return next()
+        event_id = body.get("event_id")
+        if event_id and not store.claim(f"event:{event_id}", clock.now()):
             return BoltResponse(status=200, body="")
         return next()
 
-    def answer(event: dict, body: dict, client: WebClient, context: BoltContext, via: str) -> None:
+    def answer(event: dict, client: WebClient, context: BoltContext, via: str) -> None:
         services.answerer.answer_message(
             client,
             channel=event["channel"],
@@ -47,16 +56,15 @@ def register(app: App, services: Services) -> None:
             text=event.get("text") or "",
             via=via,
             bot_user_id=context.bot_user_id,
-            event_id=body.get("event_id"),
         )
 
     @app.event("app_mention")
-    def on_app_mention(event: dict, body: dict, client: WebClient, context: BoltContext) -> None:
+    def on_app_mention(event: dict, client: WebClient, context: BoltContext) -> None:
         if _from_a_person(event, context):
-            answer(event, body, client, context, "mention")
+            answer(event, client, context, "mention")
 
     @app.event("message")
-    def on_message(event: dict, body: dict, client: WebClient, context: BoltContext) -> None:
+    def on_message(event: dict, client: WebClient, context: BoltContext) -> None:
         if event.get("subtype") not in QUESTION_SUBTYPES or not _from_a_person(event, context):
             return
         thread_ts = event.get("thread_ts")
@@ -65,11 +73,15 @@ def register(app: App, services: Services) -> None:
         elif mentions(event.get("text") or "", context.bot_user_id):
             # The app_mention event for this message answers it if it comes first.
             via = "mention"
-        elif thread_ts and thread_ts != event.get("ts") and follows_up(event["channel"], thread_ts, event.get("user")):
+        elif (
+            thread_ts
+            and thread_ts != event.get("ts")
+            and follows_up(event["channel"], thread_ts, event.get("user"))
+        ):
             via = "thread"
         else:
             return
-        answer(event, body, client, context, via)
+        answer(event, client, context, via)
 
     def follows_up(channel: str, thread_ts: str, user: str | None) -> bool:
         """An unmentioned reply is for the bot only in a thread it answered that no staff member has taken."""

@@ -21,4 +21,6 @@ def register(app: App, services: Services) -> None:
         channel = (shortcut.get("channel") or {}).get("id")
         root = message.get("thread_ts") or message["ts"]
         view = blocks.escalate_modal(channel, root, message.get("text") or "", message.get("user"))
-        try_call("views.open (escalation modal)", client.views_open, trigger_id=shortcut["trigger_id"], view=view)
+        try_call(
+            "views.open (escalation modal)", client.views_open, trigger_id=shortcut["trigger_id"], view=view
+        )

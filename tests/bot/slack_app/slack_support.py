@@ -45,6 +45,8 @@ class Recorder:
         self._failures: dict[str, list[tuple[int, dict[str, Any] | str]]] = {}
         # (channel, ts) -> messages for conversations.replies
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # thread_ts -> when each successful chat.postMessage into it arrived
+        self._replies: dict[str | None, list[float]] = {}
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,7 +64,9 @@ class Recorder:
                 status, body = recorder._answer(method, params)
                 payload = (body if isinstance(body, str) else json.dumps(body)).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json" if not isinstance(body, str) else "text/plain")
+                self.send_header(
+                    "Content-Type", "application/json" if not isinstance(body, str) else "text/plain"
+                )
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -70,11 +74,12 @@ class Recorder:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.api_url = self.url + "/api/"
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> Recorder:
         self._thread.start()
@@ -88,7 +93,9 @@ class Recorder:
 
     def fail(self, method: str, status: int = 200, error: str = "internal_error", times: int = 1) -> None:
         """The next `times` calls of `method` fail: ok:false with `error`, or a bare HTTP `status`."""
-        body: dict[str, Any] | str = {"ok": False, "error": error} if status == 200 else "Internal Server Error"
+        body: dict[str, Any] | str = (
+            {"ok": False, "error": error} if status == 200 else "Internal Server Error"
+        )
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, body)] * times)
 
@@ -99,23 +106,42 @@ class Recorder:
         with self._cond:
             failures = self._failures.get(method)
             failure = failures.pop(0) if failures else None
-            self.calls.append(Call(method, params))
+            call = Call(method, params)
+            self.calls.append(call)
+            if method == "chat.postMessage" and not failure:
+                self._replies.setdefault(params.get("thread_ts"), []).append(call.at)
             self._cond.notify_all()
         if failure:
             return failure
         channel = params.get("channel")
         if method == "auth.test":
-            return 200, {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "faqbot", "team": "Test"}
+            return 200, {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "team_id": TEAM,
+                "user": "faqbot",
+                "team": "Test",
+            }
         if method == "chat.postMessage":
             ts = self.next_ts()
-            return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
+            return 200, {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"ts": ts, "text": params.get("text")},
+            }
         if method == "chat.update":
             return 200, {"ok": True, "channel": channel, "ts": params.get("ts")}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": self.next_ts()}
         if method == "chat.getPermalink":
             ts = str(params.get("message_ts", "")).replace(".", "")
-            return 200, {"ok": True, "channel": channel, "permalink": f"https://example.slack.com/archives/{channel}/p{ts}"}
+            return 200, {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://example.slack.com/archives/{channel}/p{ts}",
+            }
         if method == "conversations.replies":
             return 200, {"ok": True, "messages": self.threads.get((channel, params.get("ts")), [])}
         if method == "views.open":
@@ -139,12 +165,32 @@ class Recorder:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     seen = [c.method for c in self.calls]
-                    raise AssertionError(f"expected {count} {method} call(s), saw {len(calls)}; all calls: {seen}")
+                    raise AssertionError(
+                        f"expected {count} {method} call(s), saw {len(calls)}; all calls: {seen}"
+                    )
                 self._cond.wait(left)
+
+    def wait_reply(self, thread_ts: str, timeout: float = 10.0) -> float:
+        """When the first reply into `thread_ts` arrived (time.monotonic)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while thread_ts not in self._replies:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no reply in thread {thread_ts} within {timeout}s")
+                self._cond.wait(left)
+            return self._replies[thread_ts][0]
 
     def clear(self) -> None:
         with self._cond:
             self.calls.clear()
+            self._replies.clear()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections under bursts, adding 1 s SYN retries.
+    request_queue_size = 256
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:
@@ -161,7 +207,9 @@ def _decode(raw: str, content_type: str) -> dict[str, Any]:
 # --- signed requests ---------------------------------------------------------------------------
 
 
-def signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    body: str, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
     ts = str(timestamp if timestamp is not None else int(time.time()))
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {
@@ -190,8 +238,17 @@ def event_body(event: dict[str, Any], event_id: str | None = None) -> str:
     )
 
 
-def mention(text: str, *, channel: str = "C0001", ts: str, user: str = "UPARTNER", thread_ts: str | None = None) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts, "channel": channel, "event_ts": ts}
+def mention(
+    text: str, *, channel: str = "C0001", ts: str, user: str = "UPARTNER", thread_ts: str | None = None
+) -> dict[str, Any]:
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
@@ -207,7 +264,14 @@ def message(
     channel_type: str = "channel",
     **extra: Any,
 ) -> dict[str, Any]:
-    event = {"type": "message", "text": text, "ts": ts, "channel": channel, "channel_type": channel_type, "event_ts": ts}
+    event = {
+        "type": "message",
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "channel_type": channel_type,
+        "event_ts": ts,
+    }
     if user:
         event["user"] = user
     if thread_ts:
@@ -216,7 +280,9 @@ def message(
     return event
 
 
-def command_body(command: str, text: str, *, user: str = "UPARTNER", channel: str = "C0001", response_url: str) -> str:
+def command_body(
+    command: str, text: str, *, user: str = "UPARTNER", channel: str = "C0001", response_url: str
+) -> str:
     return urlencode(
         {
             "token": "legacy",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import NOW, action_ids, action_value
+from slack_harness import NOW, action_ids, action_value, rows
 from slack_support import mention
 
 from bot import texts
@@ -35,9 +35,14 @@ def test_slack_feedback_buttons_are_stored(harness):
     reply_ts = harness.store.question(int(question_id))["reply_ts"]
 
     harness.click(FEEDBACK_RESOLVED, question_id, message_ts=reply_ts, thread_ts="200.000001")
-    harness.click(FEEDBACK_UNRESOLVED, question_id, user="UOTHER", message_ts=reply_ts, thread_ts="200.000001")
+    harness.click(
+        FEEDBACK_UNRESOLVED, question_id, user="UOTHER", message_ts=reply_ts, thread_ts="200.000001"
+    )
     harness.drain()
-    stored = {row["user"]: row["resolved"] for row in harness.store.feedback(int(question_id))}
+    stored = {
+        row["user"]: row["resolved"]
+        for row in rows(harness.store, "feedback", "question_id = ?", [int(question_id)])
+    }
     assert stored == {"UPARTNER": 1, "UOTHER": 0}
     thanks = [c.params for c in harness.recorder.of("chat.postEphemeral")]
     assert [t["user"] for t in thanks] == ["UPARTNER", "UOTHER"]
@@ -46,7 +51,10 @@ def test_slack_feedback_buttons_are_stored(harness):
     # Changing one's mind replaces the earlier answer.
     harness.click(FEEDBACK_UNRESOLVED, question_id, message_ts=reply_ts, thread_ts="200.000001")
     harness.drain()
-    stored = {row["user"]: row["resolved"] for row in harness.store.feedback(int(question_id))}
+    stored = {
+        row["user"]: row["resolved"]
+        for row in rows(harness.store, "feedback", "question_id = ?", [int(question_id)])
+    }
     assert stored["UPARTNER"] == 0
 
 

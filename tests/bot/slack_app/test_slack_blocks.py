@@ -28,7 +28,10 @@ def answer(**fields) -> Answer:
         "details": "・手順1\n・手順2",
         "source": "Q12 / ハンドブック P11 / Rev.20181101（2018年11月時点）",
         "links": [Link(title="CSN", url="https://example.com/csn?a=1&b=2")],
-        "alternatives": [Candidate(intent="Q12", score=0.91, title="Q12 CSN"), Candidate(intent="Q11", score=0.4, title="Q11 登録")],
+        "alternatives": [
+            Candidate(intent="Q12", score=0.91, title="Q12 CSN"),
+            Candidate(intent="Q11", score=0.4, title="Q11 登録"),
+        ],
     }
     base.update(fields)
     return Answer(**base)
@@ -59,7 +62,9 @@ def test_slack_markup_in_answers_is_escaped():
 
 
 def test_slack_did_you_mean_offers_each_candidate_and_a_human():
-    candidates = [Candidate(intent=f"Q{i}", score=0.5, title=f"Q{i} " + "とても長い題名" * 20) for i in range(1, 8)]
+    candidates = [
+        Candidate(intent=f"Q{i}", score=0.5, title=f"Q{i} " + "とても長い題名" * 20) for i in range(1, 8)
+    ]
     built = dicts(blocks.answer_blocks(answer(kind="did_you_mean", intent=None, alternatives=candidates), 3))
     choices = [i for i in ids(built) if i.startswith(blocks.CHOOSE_INTENT_PREFIX)]
     assert choices == [f"{blocks.CHOOSE_INTENT_PREFIX}Q{i}" for i in range(1, blocks.MAX_CHOICES + 1)]
@@ -71,7 +76,9 @@ def test_slack_did_you_mean_offers_each_candidate_and_a_human():
 def test_slack_out_of_scope_offers_only_a_human_and_smalltalk_nothing():
     out = dicts(blocks.answer_blocks(answer(kind="out_of_scope", intent=None, offer_human=True), 1))
     assert ids(out) == [blocks.ESCALATE]
-    talk = dicts(blocks.answer_blocks(answer(kind="smalltalk", intent="smalltalk.thanks", source=None, links=[]), 1))
+    talk = dicts(
+        blocks.answer_blocks(answer(kind="smalltalk", intent="smalltalk.thanks", source=None, links=[]), 1)
+    )
     assert ids(talk) == []
 
 
@@ -109,7 +116,15 @@ def make_case(**fields) -> Case:
         "thread_ts": "1.0",
         "asked_by": "UP",
         "question": "質問です",
-        "answer": answer(kind="calculation", intent="pwp", calculator="pwp", calculation={"inputs": {"years": 2, "pwp_end": None}, "result": {"verdict": "orderable", "reasons": ["x"]}}),
+        "answer": answer(
+            kind="calculation",
+            intent="pwp",
+            calculator="pwp",
+            calculation={
+                "inputs": {"years": 2, "pwp_end": None},
+                "result": {"verdict": "orderable", "reasons": ["x"]},
+            },
+        ),
         "escalated_by": "UP",
         "via": "button",
         "permalink": "https://example.slack.com/archives/C1/p10",
@@ -133,15 +148,24 @@ def test_slack_staff_card_for_each_status():
     assert "対応中（<@US>）" in json.dumps(claimed, ensure_ascii=False)
     assert ids(claimed) == [blocks.CASE_RESOLVE, blocks.CASE_BOT_CORRECT]
 
-    done = make_case(status=CaseStatus.resolved, claimed_by="US", resolved_by="US", resolution=Resolution.bot_correct)
+    done = make_case(
+        status=CaseStatus.resolved, claimed_by="US", resolved_by="US", resolution=Resolution.bot_correct
+    )
     resolved = dicts(blocks.staff_card_blocks(done))
     assert "ボットの回答で正しい <@US>" in json.dumps(resolved, ensure_ascii=False)
     assert ids(resolved) == []
 
 
 def test_slack_staff_card_without_a_bot_answer_or_permalink():
-    card = json.dumps(dicts(blocks.staff_card_blocks(make_case(answer=None, permalink=None, channel="D1"))), ensure_ascii=False)
-    assert "ボットは回答していません" in card and "ダイレクトメッセージ" in card and "リンクを取得できませんでした" in card
+    card = json.dumps(
+        dicts(blocks.staff_card_blocks(make_case(answer=None, permalink=None, channel="D1"))),
+        ensure_ascii=False,
+    )
+    assert (
+        "ボットは回答していません" in card
+        and "ダイレクトメッセージ" in card
+        and "リンクを取得できませんでした" in card
+    )
 
 
 def test_slack_escalate_modal_carries_the_thread():

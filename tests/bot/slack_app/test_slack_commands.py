@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from conftest import action_ids, action_value
+from slack_harness import action_ids, action_value
 
 from bot.blocks import ESCALATE, FEEDBACK_RESOLVED, SHARE_ANSWER
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from conftest import action_ids
+from slack_harness import action_ids
 from slack_support import BOT_ID, BOT_USER, mention, message
 
 from bot import texts
@@ -68,9 +68,32 @@ def test_slack_unmentioned_messages_outside_answered_threads_are_ignored(harness
 
 
 def test_slack_bots_self_edits_and_deletions_are_ignored(harness):
-    harness.event(message("CSNのIDは？", channel="D0001", channel_type="im", ts="105.000001", user=None, bot_id="BOTHER", subtype="bot_message"))
-    harness.event(message("CSNのIDは？", channel="D0001", channel_type="im", ts="105.000002", user="UOTHERBOT", bot_id="BOTHER"))
-    harness.event(message("CSNのIDは？", channel="D0001", channel_type="im", ts="105.000003", user=BOT_USER, bot_id=BOT_ID))
+    harness.event(
+        message(
+            "CSNのIDは？",
+            channel="D0001",
+            channel_type="im",
+            ts="105.000001",
+            user=None,
+            bot_id="BOTHER",
+            subtype="bot_message",
+        )
+    )
+    harness.event(
+        message(
+            "CSNのIDは？",
+            channel="D0001",
+            channel_type="im",
+            ts="105.000002",
+            user="UOTHERBOT",
+            bot_id="BOTHER",
+        )
+    )
+    harness.event(
+        message(
+            "CSNのIDは？", channel="D0001", channel_type="im", ts="105.000003", user=BOT_USER, bot_id=BOT_ID
+        )
+    )
     harness.event(
         message(
             "",
@@ -82,7 +105,17 @@ def test_slack_bots_self_edits_and_deletions_are_ignored(harness):
             message={"type": "message", "user": "UPARTNER", "text": "CSNのIDは？", "ts": "105.000001"},
         )
     )
-    harness.event(message("", channel="D0001", channel_type="im", ts="105.000005", user=None, subtype="message_deleted", deleted_ts="105.000001"))
+    harness.event(
+        message(
+            "",
+            channel="D0001",
+            channel_type="im",
+            ts="105.000005",
+            user=None,
+            subtype="message_deleted",
+            deleted_ts="105.000001",
+        )
+    )
     edited = mention("CSNのIDは？", ts="105.000006")
     edited["edited"] = {"user": "UPARTNER", "ts": "105.000007"}
     harness.event(edited)
@@ -155,6 +188,8 @@ def test_slack_empty_and_huge_questions_get_a_clear_reply(harness):
 def test_slack_staff_talking_in_an_answered_thread_is_not_answered(harness):
     harness.event(mention("CSNのIDはどうやって取るの？", ts="111.000001"))
     harness.drain()
-    harness.event(message("お客様、こちらで確認します", ts="111.000002", thread_ts="111.000001", user="USTAFF1"))
+    harness.event(
+        message("お客様、こちらで確認します", ts="111.000002", thread_ts="111.000001", user="USTAFF1")
+    )
     harness.drain()
     assert len(harness.posts()) == 1

@@ -7,6 +7,7 @@ import threading
 from datetime import datetime
 
 import pytest
+from slack_harness import count
 
 from bot import case_state
 from bot.case_state import Case, CaseStatus, NotStaff, Resolution, TransitionError
@@ -22,7 +23,16 @@ LATER = datetime(2026, 11, 24, 11, 0, tzinfo=JST)
 
 
 def new_case(**fields) -> Case:
-    return Case(id=1, channel="C", thread_ts="1.0", escalated_by="UP", via="button", created_at=AT, updated_at=AT, **fields)
+    return Case(
+        id=1,
+        channel="C",
+        thread_ts="1.0",
+        escalated_by="UP",
+        via="button",
+        created_at=AT,
+        updated_at=AT,
+        **fields,
+    )
 
 
 # --- case transitions --------------------------------------------------------------------
@@ -37,7 +47,10 @@ def test_slack_case_claim_resolve_and_reopen():
     assert taken_over.claimed_by == "US2"
     done = case_state.resolve(taken_over, "US2", LATER, Resolution.staff)
     assert done.status is CaseStatus.resolved and done.resolution is Resolution.staff
-    for move in (lambda c: case_state.claim(c, "US", LATER), lambda c: case_state.resolve(c, "US", LATER, Resolution.staff)):
+    for move in (
+        lambda c: case_state.claim(c, "US", LATER),
+        lambda c: case_state.resolve(c, "US", LATER, Resolution.staff),
+    ):
         with pytest.raises(TransitionError, match="解決済み"):
             move(done)
     reopened = case_state.escalate_again(done, "UP2", LATER)
@@ -71,7 +84,7 @@ def test_slack_store_schema_is_created_in_wal_and_migrated_idempotently(tmp_path
     conn.close()
     store = Store(path)
     assert "note" in store.db.table("cases").columns_dict
-    assert store.count("seen") == 1
+    assert count(store, "seen") == 1
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     store.close()
@@ -100,7 +113,16 @@ def test_slack_store_claim_is_atomic_across_threads(tmp_path):
 
 def test_slack_store_one_case_per_thread(tmp_path):
     store = Store(tmp_path / "db.sqlite")
-    args = {"channel": "C", "thread_ts": "1.0", "via": "button", "asked_by": "UP", "question": "q", "answer": None, "note": "", "at": AT}
+    args = {
+        "channel": "C",
+        "thread_ts": "1.0",
+        "via": "button",
+        "asked_by": "UP",
+        "question": "q",
+        "answer": None,
+        "note": "",
+        "at": AT,
+    }
     first, created = store.open_case(escalated_by="UP", **args)
     again, created_again = store.open_case(escalated_by="UX", **args)
     assert created and not created_again and first.id == again.id and again.escalated_by == "UP"
@@ -115,10 +137,23 @@ def test_slack_store_thread_keeps_its_root_question(tmp_path):
     store = Store(tmp_path / "db.sqlite")
     a = Answer(kind="answer", intent="Q1", confidence=0.9, title="t", lead="l")
     b = a.model_copy(update={"intent": "Q2"})
-    store.save_thread("C", "1.0", "UP", "最初の質問", a, AT)
-    store.save_thread("C", "1.0", "UX", "2年なら？", b, LATER)
+    for user, text, answer, at in (("UP", "最初の質問", a, AT), ("UX", "2年なら？", b, LATER)):
+        question_id = store.log_question(
+            channel="C", ts=None, thread_ts="1.0", user=user, text=text, via="mention", answer=answer, at=at
+        )
+        store.record_reply(
+            question_id,
+            f"2.{question_id}",
+            channel="C",
+            thread_ts="1.0",
+            asked_by=user,
+            question=text,
+            answer=answer,
+            at=at,
+        )
     thread = store.thread("C", "1.0")
     assert (thread.asked_by, thread.question, thread.last_answer.intent) == ("UP", "最初の質問", "Q2")
+    assert store.thread_of_message("C", "2.2") == "1.0" and store.question(2)["reply_ts"] == "2.2"
 
 
 # --- settings and clock --------------------------------------------------------------------
@@ -170,16 +205,38 @@ def test_slack_clock_frozen_naive_is_jst():
 
 
 def test_slack_pwp_arguments():
-    assert pwp_inputs("2027/3/31") == {"coverage_end": "2027-03-31", "years": 1, "care_level": None, "pwp_end": None, "pwp_status": None}
+    assert pwp_inputs("2027/3/31") == {
+        "coverage_end": "2027-03-31",
+        "years": 1,
+        "care_level": None,
+        "pwp_end": None,
+        "pwp_status": None,
+    }
     full = pwp_inputs("２０２７年３月３１日　２年　終了日＝令和11年1月31日　予定 FC")
-    assert full == {"coverage_end": "2027-03-31", "years": 2, "care_level": "foundation", "pwp_end": "2029-01-31", "pwp_status": "planned"}
-    for bad, message in [("", "終了日を指定"), ("2027-03-31 5年", "1年か2年"), ("2027-13-01", "月"), ("終了日=2029-01-31", "終了日を指定")]:
+    assert full == {
+        "coverage_end": "2027-03-31",
+        "years": 2,
+        "care_level": "foundation",
+        "pwp_end": "2029-01-31",
+        "pwp_status": "planned",
+    }
+    for bad, message in [
+        ("", "終了日を指定"),
+        ("2027-03-31 5年", "1年か2年"),
+        ("2027-13-01", "月"),
+        ("終了日=2029-01-31", "終了日を指定"),
+    ]:
         with pytest.raises(UsageError, match=message):
             pwp_inputs(bad)
 
 
 def test_slack_contact_arguments():
-    assert contact_inputs("修理 サーバー", AT) == {"purpose": "repair", "product": "server", "at": AT.isoformat(), "delivered": None}
+    assert contact_inputs("修理 サーバー", AT) == {
+        "purpose": "repair",
+        "product": "server",
+        "at": AT.isoformat(),
+        "delivered": None,
+    }
     assert contact_inputs("サーバー 修理", AT)["purpose"] == "repair"
     assert contact_inputs("初期不良 納品日=2026-11-20", AT)["delivered"] == "2026-11-20"
     assert contact_inputs("", AT)["purpose"] is None

@@ -1,0 +1,339 @@
+"""Benchmark the Slack front end over HTTP, on loopback only.
+
+1. Latency and throughput: N signed app_mention events are sent from a pool of
+   client threads to (a) a bare Bolt app that replies a constant string and
+   (b) faqbot (`faqbot serve --http`), both under the same ASGI + uvicorn
+   stack and both replying to the same Web API recorder. Latency is from
+   sending the event to the recorder receiving chat.postMessage.
+2. Deduplication: 1,000 questions delivered with 30% retries (same event_id,
+   X-Slack-Retry-Num) and 10% app_mention/message pairs; each must be answered
+   exactly once.
+
+Targets (issue 4): faqbot's p50 within 1.5x the bare app's; >= 200 answered
+mentions per second; exactly one answer per question. Exit status 1 if any
+target is missed.
+
+    .venv/bin/python scripts/bench_slack.py [--requests 1000] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app")]
+
+from slack_support import (  # noqa: E402  (the test suite's recorder and signer)
+    BOT_TOKEN,
+    BOT_USER,
+    SIGNING_SECRET,
+    Recorder,
+    event_body,
+    mention,
+    message,
+    signed_headers,
+)
+
+QUESTIONS = [
+    "CSNのIDはどうやって取るの？",
+    "修理の電話番号は？",
+    "保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか",
+    "ケアパックの登録方法を教えてください",
+    "2026/5/10に購入したサーバーに5年の保守を付けたら、いつまで？",
+    "プロアクティブケアとファウンデーションケアの違いは？",
+    "初期不良の連絡先は？",
+    "サポートサービスってそもそも何？",
+]
+START_TIMEOUT = 60.0
+REPLY_TIMEOUT = 60.0
+LATENCY_RATIO_TARGET = 1.5
+THROUGHPUT_TARGET = 200.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_bare_server(port: int, api_url: str) -> None:
+    """(a): the smallest Bolt app that answers a mention, on faqbot's HTTP stack."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    from bot.app import LISTENER_THREADS
+    from bot.http_server import serve
+
+    app = App(
+        client=WebClient(token=BOT_TOKEN, base_url=api_url),
+        signing_secret=SIGNING_SECRET,
+        token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+    )
+
+    @app.event("app_mention")
+    def reply(event: dict, say) -> None:
+        say(text="pong", thread_ts=event.get("thread_ts") or event["ts"])
+
+    serve(app, lambda: {"status": "ok"}, "127.0.0.1", port)
+
+
+class Server:
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
+        self.name = name
+        self.port = port
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            argv, env=env, cwd=tempfile.gettempdir(), stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self._healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                self.log.seek(0)
+                raise SystemExit(f"{name} did not start:\n{self.log.read().decode(errors='replace')}")
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            conn.request("GET", "/healthz")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def send_all(port: int, bodies: list[tuple[str, dict[str, str]]], clients: int) -> None:
+    """POST every (body, extra headers) from `clients` keep-alive connections, without waiting for replies."""
+    jobs = iter(enumerate(bodies))
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                job = next(jobs, None)
+            if job is None:
+                break
+            _, (body, extra) = job
+            headers = signed_headers(body, "application/json") | extra
+            conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(f"HTTP {response.status}")
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed: {Counter(errors)}")
+
+
+def measure(
+    name: str, port: int, recorder: Recorder, requests: int, clients: int, prefix: str
+) -> dict[str, float]:
+    """Closed loop: each client sends a mention and waits for its reply before the next,
+    so latency is service time under `clients`-way concurrency, not queueing."""
+    recorder.clear()
+    jobs = iter(range(requests))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next(jobs, None)
+            if i is None:
+                break
+            ts = f"{prefix}.{i:06d}"
+            body = event_body(
+                mention(QUESTIONS[i % len(QUESTIONS)], ts=ts, channel="CBENCH"), f"Ev{prefix}{i}"
+            )
+            sent = time.monotonic()
+            conn.request(
+                "POST", "/slack/events", body=body.encode(), headers=signed_headers(body, "application/json")
+            )
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(f"HTTP {response.status}")
+                continue
+            replied = recorder.wait_reply(ts, timeout=REPLY_TIMEOUT)
+            with lock:
+                latencies.append((replied - sent) * 1000)
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    if errors or len(latencies) != requests:
+        raise SystemExit(f"{name}: {requests - len(latencies)} mentions not answered ({Counter(errors)})")
+    latencies.sort()
+    result = {
+        "p50": statistics.median(latencies),
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "rate": requests / elapsed,
+    }
+    print(
+        f"  {name:<10} p50 {result['p50']:7.2f} ms   p99 {result['p99']:7.2f} ms   {result['rate']:7.1f} answered mentions/s"
+    )
+    return result
+
+
+def dedupe_plan(questions: int, seed: int = 4) -> tuple[list[tuple[str, dict[str, str]]], list[str], Counter]:
+    """1,000 questions: 10% also arrive as a message event, 30% of deliveries are retried."""
+    rng = random.Random(seed)
+    deliveries: list[tuple[str, dict[str, str]]] = []
+    kinds: Counter = Counter()
+    stamps = []
+    ids = itertools.count(1)
+    for i in range(questions):
+        ts = f"1900000000.{i:06d}"
+        stamps.append(ts)
+        text = QUESTIONS[i % len(QUESTIONS)]
+        events = [mention(text, ts=ts, channel="CDEDUPE")]
+        if rng.random() < 0.10:
+            events.append(message(f"<@{BOT_USER}> {text}", ts=ts, channel="CDEDUPE"))
+            kinds["app_mention/message pairs"] += 1
+        rng.shuffle(events)
+        for event in events:
+            body = event_body(event, f"EvD{next(ids)}")
+            deliveries.append((body, {}))
+            kinds["first deliveries"] += 1
+            if rng.random() < 0.30:
+                retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+                deliveries.append((body, retry))
+                kinds["retries"] += 1
+    # Retries and duplicates arrive close to, but not always right after, the original.
+    window = 16
+    for start in range(0, len(deliveries), window):
+        chunk = deliveries[start : start + window]
+        rng.shuffle(chunk)
+        deliveries[start : start + window] = chunk
+    return deliveries, stamps, kinds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--requests", type=int, default=1000, help="mentions per app in the throughput run (default 1000)"
+    )
+    parser.add_argument(
+        "--latency-requests",
+        type=int,
+        default=300,
+        help="sequential mentions per app for latency (default 300)",
+    )
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client connections (default 8)")
+    parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        run_bare_server(args.bare_server, args.api_url)
+        return 0
+
+    recorder = Recorder().start()
+    workdir = Path(tempfile.mkdtemp(prefix="faqbot-bench-"))
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
+    base_env["PYTHONPATH"] = str(ROOT)
+    bot_env = base_env | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": recorder.api_url,
+        "FAQBOT_DB": str(workdir / "bench.db"),
+        "FAQBOT_STAFF_CHANNEL": "CSTAFF",
+        "FAQBOT_NOW": "2026-11-24T10:00:00+09:00",
+    }
+    bare_port, bot_port = free_port(), free_port()
+    bare = Server(
+        "bare Bolt",
+        [sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", recorder.api_url],
+        base_env,
+        bare_port,
+    )
+    bot = Server(
+        "faqbot",
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(bot_port)],
+        bot_env,
+        bot_port,
+    )
+    failures: list[str] = []
+    try:
+        print("Request -> reply over HTTP on 127.0.0.1 (time until the recorder sees chat.postMessage)")
+        # A short warm-up so neither side pays for first-request imports and auth.test.
+        measure("warm-up", bare_port, recorder, 50, 1, "1700000001")
+        measure("warm-up", bot_port, recorder, 50, 1, "1700000002")
+        print(f"Latency: {args.latency_requests} mentions one after another")
+        base = measure("bare Bolt", bare_port, recorder, args.latency_requests, 1, "1700000003")
+        ours = measure("faqbot", bot_port, recorder, args.latency_requests, 1, "1700000004")
+        ratio = ours["p50"] / base["p50"]
+        print(f"  p50 ratio faqbot / bare: {ratio:.2f} (target <= {LATENCY_RATIO_TARGET})")
+        print(f"Throughput: {args.requests} mentions from {args.clients} concurrent clients")
+        measure("bare Bolt", bare_port, recorder, args.requests, args.clients, "1700000005")
+        loaded = measure("faqbot", bot_port, recorder, args.requests, args.clients, "1700000006")
+        print(f"  faqbot: {loaded['rate']:.1f} answered mentions/s (target >= {THROUGHPUT_TARGET:.0f})")
+        if ratio > LATENCY_RATIO_TARGET:
+            failures.append("latency ratio")
+        if loaded["rate"] < THROUGHPUT_TARGET:
+            failures.append("throughput")
+
+        recorder.clear()
+        deliveries, stamps, kinds = dedupe_plan(1000)
+        print(f"Deduplication: {len(stamps)} questions in {len(deliveries)} deliveries ({dict(kinds)})")
+        send_all(bot_port, deliveries, args.clients)
+        recorder.wait_for("chat.postMessage", len(stamps), timeout=REPLY_TIMEOUT)
+        time.sleep(1.0)  # anything extra would arrive now
+        per_thread = Counter(call.params.get("thread_ts") for call in recorder.of("chat.postMessage"))
+        answered = sum(per_thread[ts] for ts in stamps)
+        twice = sum(1 for ts in stamps if per_thread[ts] > 1)
+        missing = sum(1 for ts in stamps if per_thread[ts] == 0)
+        print(
+            f"  answers counted: {answered}, expected: {len(stamps)} (answered twice: {twice}, unanswered: {missing})"
+        )
+        if answered != len(stamps) or twice or missing:
+            failures.append("dedupe")
+    finally:
+        bot.stop()
+        bare.stop()
+        recorder.stop()
+    print("targets met" if not failures else f"targets missed: {', '.join(failures)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intents.normalize import fuzzy_key, normalize
+
+
+def test_slack_markup_is_removed_but_link_text_kept():
+    text = "<@U012AB3CD> <#C0123ABCD|sales> <https://www.hpe.com/jp|FAQ>見た :pray: `CSN` ```x```"
+    assert normalize(text) == "sales faq 見た csn x"
+
+
+def test_half_width_kana_long_vowels_and_dots_fold_together():
+    assert normalize("ﾎﾟｽﾄﾜﾗﾝﾃｨｰ") == normalize("ポスト・ワランティー") == "ポストワランティ"
+    assert normalize("ＣＳＮ") == "csn"
+
+
+def test_times_survive_emoji_stripping():
+    assert "10:30" in normalize("10:30に電話 :phone:")
+
+
+def test_zero_width_and_bidi_characters_are_dropped():
+    assert normalize("保\u200b守\u202e開始日") == "保守開始日"
+
+
+def test_fuzzy_key_forgives_small_kana_and_voicing_typos():
+    assert fuzzy_key(normalize("ポストワランテイ")) == fuzzy_key(normalize("ポストワランティー"))
+    assert fuzzy_key(normalize("ファンデーション")) != fuzzy_key(normalize("プロアクティブ"))
+
+
+@given(st.text(max_size=200))
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(st.text(max_size=200))
+def test_fuzzy_key_is_idempotent(text):
+    once = fuzzy_key(normalize(text))
+    assert fuzzy_key(once) == once
