@@ -21,33 +21,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, NoReturn
 
-from pydantic import BaseModel
-
-from knowledge.calculators.common import CalculatorInputError, fmt_date, sources_line
-from knowledge.calculators.contact_routing import (
-    PRODUCT_LABELS,
-    ContactListResult,
-    ContactMatch,
-    ContactRoutingResult,
-    describe_state,
-    list_contacts,
-    parse_product,
-    parse_purpose,
-    route_contact,
-)
-from knowledge.calculators.post_warranty import CONTACT_CENTER_ID, PostWarrantyResult, compute_post_warranty
-from knowledge.calculators.start_date import StartDateResult, compute_start_date
-from knowledge.calendar import now_jst
+from bot.clock import ClockError, from_environment
+from intents import calculations
+from intents.answer import Answer
+from knowledge.calculators.common import CalculatorInputError
+from knowledge.calculators.contact_routing import parse_product, parse_purpose
+from knowledge.calculators.post_warranty import CONTACT_CENTER_ID
+from knowledge.calendar import JST
 from knowledge.dates import DateInputError, parse_date, parse_moment
-from knowledge.loader import DATA_DIR, KnowledgeError, load_from, load_knowledge
+from knowledge.loader import DATA_DIR, KnowledgeError, load_from
 from knowledge.models import Purpose
 
 EXAMPLES = {
@@ -57,8 +46,6 @@ EXAMPLES = {
     "contact": "例: faqbot contact 修理 --product server --at 2026-11-21T10:00:00+09:00",
 }
 ALL_PURPOSE_WORDS = {"all", "全部", "すべて", "全て", "一覧", "list"}
-VERDICT_LABELS = {"orderable": "購入可能", "orderable_with_caution": "購入可能（要確認）", "not_orderable": "購入不可"}
-STATE_LABELS = {"not_yet_open": "発注可能期間前", "open": "発注可能期間中", "closed": "発注可能期間終了"}
 
 
 class InputProblem(Exception):
@@ -122,10 +109,6 @@ def _fail(line: str) -> None:
 
 def _emit(text: str) -> None:
     sys.stdout.write(text.rstrip("\n") + "\n")
-
-
-def _emit_json(model: BaseModel) -> None:
-    _emit(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 def register(subparsers: Any) -> None:
@@ -198,13 +181,10 @@ def register(subparsers: Any) -> None:
 
 
 def _env_now() -> datetime:
-    raw = os.environ.get("FAQBOT_NOW")
-    if raw and raw.strip():
-        try:
-            return parse_moment(raw, allow_date_only=True)
-        except DateInputError as exc:
-            raise InputProblem(f"環境変数 FAQBOT_NOW を解釈できません: {exc.reason} 例: FAQBOT_NOW=2026-11-21T10:00:00+09:00") from None
-    return now_jst()
+    try:
+        return from_environment().now()
+    except ClockError as exc:
+        raise InputProblem(f"{exc} 例: FAQBOT_NOW=2026-11-21T10:00:00+09:00") from None
 
 
 def _date_arg(value: str | None, option: str, kind: str) -> date | None:
@@ -261,23 +241,15 @@ def _knowledge_check(args: argparse.Namespace) -> int:
 def _pwp(args: argparse.Namespace) -> int:
     end = _date_arg(args.end_date, "END_DATE", "pwp")
     assert end is not None
-    years = _int_arg(args.years, "--years", "pwp")
     pwp_end = _date_arg(args.pwp_end, "--pwp-end", "pwp")
-    today = _today(args.today, "pwp")
-    # contacts=None: the calculator loads the knowledge only when it refers to the HPE contact center.
-    result = compute_post_warranty(
-        end,
-        today,
-        years=years,
-        care_level=args.care,
-        pwp_end=pwp_end,
-        pwp_status=args.pwp_status,
-    )
-    if args.json:
-        _emit_json(result)
-    else:
-        _emit(render_pwp(result))
-    return 0
+    inputs = {
+        "coverage_end": end.isoformat(),
+        "years": _int_arg(args.years, "--years", "pwp"),
+        "care_level": args.care,
+        "pwp_end": pwp_end.isoformat() if pwp_end else None,
+        "pwp_status": args.pwp_status,
+    }
+    return _show(calculations.pwp_answer(inputs, _at_day(_today(args.today, "pwp")), 1.0, []), args.json)
 
 
 def _start_date(args: argparse.Namespace) -> int:
@@ -285,15 +257,15 @@ def _start_date(args: argparse.Namespace) -> int:
     ship = _date_arg(args.ship_date, "--ship-date", "start-date")
     if purchase is None and ship is None:
         raise InputProblem(f"--purchase（ご購入日）を指定してください（保証書がない場合は --ship-date）。{EXAMPLES['start-date']}")
-    years = _int_arg(args.years, "--years", "start-date")
     delivered = _date_arg(args.delivered, "--delivered", "start-date")
-    today = _today(args.today, "start-date")
-    result = compute_start_date(purchase, ship, years, delivered, today)
-    if args.json:
-        _emit_json(result)
-    else:
-        _emit(render_start_date(result))
-    return 0
+    inputs = {
+        "purchase": purchase.isoformat() if purchase else None,
+        "ship_date": ship.isoformat() if ship else None,
+        "years": _int_arg(args.years, "--years", "start-date"),
+        "delivered": delivered.isoformat() if delivered else None,
+    }
+    now = _at_day(_today(args.today, "start-date"))
+    return _show(calculations.start_date_answer(inputs, now, 1.0, []), args.json)
 
 
 def _contact(args: argparse.Namespace) -> int:
@@ -305,136 +277,27 @@ def _contact(args: argparse.Namespace) -> int:
     else:
         at = _env_now()
     delivered = _date_arg(args.delivered, "--delivered", "contact")
-    purpose_text = (args.purpose or "").strip()
-    if not purpose_text or unicodedata.normalize("NFKC", purpose_text).lower() in ALL_PURPOSE_WORDS:
-        if args.product is not None:
-            parse_product(args.product)  # still reject an unknown product
-        listing = list_contacts(at, load_knowledge().contacts)
-        if args.json:
-            _emit_json(listing)
-        else:
-            _emit(render_contact_list(listing))
-        return 0
-    purpose = parse_purpose(purpose_text)
     product = parse_product(args.product)
-    result = route_contact(purpose, product, at, delivered=delivered, contacts=load_knowledge().contacts)
-    if args.json:
-        _emit_json(result)
+    purpose_text = (args.purpose or "").strip()
+    listing = not purpose_text or unicodedata.normalize("NFKC", purpose_text).lower() in ALL_PURPOSE_WORDS
+    inputs = {
+        "purpose": None if listing else parse_purpose(purpose_text).value,
+        "product": product.value if product else None,
+        "at": at.isoformat(),
+        "delivered": delivered.isoformat() if delivered else None,
+    }
+    return _show(calculations.contact_answer(inputs, at, 1.0, []), args.json)
+
+
+def _at_day(day: date) -> datetime:
+    """The calculators read only the date of `now`; noon JST keeps it on that day."""
+    return datetime.combine(day, time(12, 0), tzinfo=JST)
+
+
+def _show(answer: Answer, as_json: bool) -> int:
+    """The same answer Slack and `faqbot ask` give; --json prints the calculator's result object."""
+    if as_json:
+        print(json.dumps(answer.calculation["result"], ensure_ascii=False, indent=2))
     else:
-        _emit(render_contact(result))
+        _emit(answer.as_text())
     return 0
-
-
-# --- human-readable renderings (Japanese) --------------------------------------------
-
-
-def _bullets(title: str, items: list[str]) -> list[str]:
-    if not items:
-        return []
-    return [f"{title}:"] + [f"・{item}" for item in items]
-
-
-def render_pwp(r: PostWarrantyResult) -> str:
-    lines = [r.lead(), ""]
-    lines.append(f"発注可能期間: {fmt_date(r.order_window_start)} ～ {fmt_date(r.order_window_end)}（終了日当日まで）")
-    status = STATE_LABELS[r.state]
-    if r.state == "not_yet_open":
-        status += f"（あと{r.days_until_open}日で開始）"
-    elif r.state == "open":
-        status += f"（締切まで残り{r.days_until_close}日）"
-    lines.append(f"今日（{fmt_date(r.today)}）: {status}")
-    lines.append(f"判定: {VERDICT_LABELS[r.verdict]}" + ("（今日発注できます）" if r.orderable_today else ""))
-    lines.append(f"ポストワランティサービス契約期間（{r.years}年）: {fmt_date(r.term_start)} ～ {fmt_date(r.term_end)}")
-    if r.pwp_end is not None:
-        status_label = {"blank": "空欄", "planned": "予定", "fixed": "確定"}.get(r.pwp_status.value if r.pwp_status else "", "状態未指定")
-        lines.append(f"ポストワランティサービス終了日: {fmt_date(r.pwp_end)}（備考欄: {status_label}）")
-    lines.append(f"次の対応: {r.next_action}")
-    lines += _bullets("理由", r.reasons)
-    lines += _bullets("注意", r.warnings)
-    lines.append(f"ルール: {r.rule}")
-    lines.append(f"出典: {sources_line(r.citations)}")
-    return "\n".join(lines)
-
-
-def render_start_date(r: StartDateResult) -> str:
-    basis = "ご購入日" if r.basis == "purchase_date" else "当社出荷日を元にした目安"
-    lines = [r.lead(), ""]
-    lines.append(f"保守開始日: {fmt_date(r.start_date)}（{basis}）")
-    lines.append(f"保守終了日: {fmt_date(r.end_date)}（{r.years}年間）")
-    if r.purchase_deadline_passed:
-        deadline_state = "期限切れ"
-    else:
-        deadline_state = f"あと{r.days_left_to_purchase}日"
-    lines.append(f"サポートサービス購入可能期間の最終日: {fmt_date(r.purchase_deadline)}（{deadline_state}）")
-    if r.registration_deadline is not None:
-        reg_state = "期限切れ" if r.registration_overdue else f"あと{(r.registration_deadline - r.today).days}日"
-        lines.append(f"登録期限（納品から一ヶ月）: {fmt_date(r.registration_deadline)}（{reg_state}）")
-    else:
-        lines.append("登録期限: 納品から一ヶ月以内（--delivered で納品日を指定すると計算します）")
-    lines += _bullets("注意", r.warnings)
-    lines.append(f"ルール: {r.rule}")
-    lines.append(f"出典: {sources_line(r.citations)}")
-    return "\n".join(lines)
-
-
-def _reach(m: ContactMatch) -> list[str]:
-    out = [f"{p.number}（{p.label}）" for p in m.phones]
-    if m.email:
-        out.append(f"Eメール {m.email}")
-    if m.fax:
-        out.append(f"FAX {m.fax}")
-    if m.url:
-        out.append(m.url)
-    return out
-
-
-def _match_lines(m: ContactMatch, indent: str = "  ") -> list[str]:
-    lines = [f"{indent}連絡先: {'、'.join(_reach(m)) or '記載なし（備考参照）'}"]
-    lines.append(f"{indent}受付時間: {m.hours_text}")
-    lines.append(f"{indent}状況: {describe_state(m)}")
-    for note in m.notes:
-        lines.append(f"{indent}・{note}")
-    return lines
-
-
-def _at_text(at: datetime) -> str:
-    return f"{fmt_date(at.date())} {at.hour}:{at.minute:02d}"
-
-
-def render_contact(r: ContactRoutingResult) -> str:
-    first = r.matches[0]
-    product = f"（{PRODUCT_LABELS[r.product]}製品）" if r.product else ""
-    reach = "、".join(_reach(first)) or "連絡先の記載なし"
-    if first.open_now is True:
-        now_text = f"現在（{_at_text(r.at)}）は{describe_state(first)}です。"
-    elif first.open_now is False:
-        now_text = f"現在（{_at_text(r.at)}）は受付時間外です" + (
-            f"。次の受付開始は {_at_text(first.next_open)} です。" if first.next_open else "。"
-        )
-    else:
-        now_text = "受付時間はハンドブックに記載がありません。"
-    lines = [f"{r.purpose_label}{product}の窓口は「{first.center}」（{reach}）です。{now_text}", ""]
-    if r.notes:
-        lines += [f"※{n}" for n in r.notes] + [""]
-    for index, m in enumerate(r.matches, start=1):
-        lines.append(f"{index}. {m.center}")
-        lines += _match_lines(m)
-        if m.after_hours_alternative is not None:
-            alt = m.after_hours_alternative
-            lines.append(f"  時間外の窓口: {alt.center}")
-            lines += _match_lines(alt, indent="    ")
-    lines += _bullets("注意", r.warnings)
-    lines.append(f"前提: {r.assumptions}")
-    lines.append(f"ルール: {r.rule}")
-    lines.append(f"出典: {sources_line(r.citations)}")
-    return "\n".join(lines)
-
-
-def render_contact_list(r: ContactListResult) -> str:
-    lines = [f"問い合わせ窓口の一覧（{_at_text(r.at)} 時点の受付状況）", ""]
-    for m in r.contacts:
-        lines.append(f"・{m.center} — {m.purpose_label}")
-        lines.append(f"  連絡先: {'、'.join(_reach(m)) or '記載なし（備考参照）'}／受付時間: {m.hours_text}／{describe_state(m)}")
-    lines.append(f"前提: {r.assumptions}")
-    lines.append(f"出典: {sources_line(r.citations)}")
-    return "\n".join(lines)

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import settings as settings_module
-from bot.clock import Clock
+from bot.clock import ClockError, from_environment
 from knowledge.dates import DateInputError, parse_moment
 
 DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev.jsonl"
@@ -53,8 +53,8 @@ def _now(args: argparse.Namespace) -> datetime:
     try:
         if getattr(args, "now", None):
             return parse_moment(args.now)
-        return Clock.from_setting(settings_module.load().now).now()
-    except (DateInputError, ValueError) as exc:
+        return from_environment().now()
+    except (DateInputError, ClockError) as exc:
         print(f"faqbot: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 

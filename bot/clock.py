@@ -39,3 +39,10 @@ class Clock:
         if self._frozen is not None:
             return self._frozen
         return datetime.now(JST)
+
+
+def from_environment() -> Clock:
+    """The clock FAQBOT_NOW asks for (environment or .env), for commands run from a shell."""
+    from bot.settings import load
+
+    return Clock.from_setting(load().now)

@@ -23,7 +23,7 @@ from knowledge.calculators.contact_routing import (
 from knowledge.calculators.post_warranty import CARE_LABELS, PWP_STATUS_LABELS, compute_post_warranty
 from knowledge.calculators.start_date import compute_start_date
 from knowledge.dates import parse_moment
-from knowledge.models import ProductFamily, Purpose, PwpStatus
+from knowledge.models import ProductFamily, Purpose
 
 PWP_INVITATION = (
     "保証・契約の終了日を書いていただければ、発注可能期間を計算します"
@@ -81,7 +81,7 @@ def pwp_answer(inputs: dict[str, Any], now: datetime, confidence: float, alterna
         years=inputs["years"],
         care_level=inputs.get("care_level"),
         pwp_end=date.fromisoformat(inputs["pwp_end"]) if inputs.get("pwp_end") else None,
-        pwp_status=PwpStatus(inputs["pwp_status"]) if inputs.get("pwp_status") else None,
+        pwp_status=inputs.get("pwp_status"),
     )
     shown = [
         f"保証・契約の終了日: {fmt_date(result.coverage_end)}",
@@ -130,28 +130,24 @@ def start_date_answer(inputs: dict[str, Any], now: datetime, confidence: float, 
     result = compute_start_date(
         purchase=date.fromisoformat(inputs["purchase"]) if inputs.get("purchase") else None,
         ship_date=date.fromisoformat(inputs["ship_date"]) if inputs.get("ship_date") else None,
-        # Without a term only the start and the deadlines are shown; the end date needs one.
-        years=years or 1,
+        years=years,
         delivered=date.fromisoformat(inputs["delivered"]) if inputs.get("delivered") else None,
         today=today,
     )
     basis = "ご購入日" if result.basis == "purchase_date" else "当社出荷日"
     shown = [f"{basis}: {fmt_date(result.purchase_date or result.ship_date)}", f"今日: {fmt_date(today)}"]
-    shown.insert(1, f"期間: {years}年" if years else "期間: 指定なし")
+    shown.insert(1, f"期間: {years}年" if years is not None else "期間: 指定なし")
     if result.delivered:
         shown.append(f"サポートサービスの納品日: {fmt_date(result.delivered)}")
     facts = [f"保守開始日: {fmt_date(result.start_date)}"]
-    if years:
+    if result.end_date:
         facts.append(f"保守終了日: {fmt_date(result.end_date)}")
     deadline = "（過ぎています）" if result.purchase_deadline_passed else f"（あと{result.days_left_to_purchase}日）"
     facts.append(f"サポートサービスの購入期限: {fmt_date(result.purchase_deadline)}{deadline}")
     if result.registration_deadline:
         overdue = "（過ぎています）" if result.registration_overdue else ""
         facts.append(f"登録期限（納品から1ヶ月）: {fmt_date(result.registration_deadline)}{overdue}")
-    lead = result.lead() if years else (
-        f"保守開始日は {fmt_date(result.start_date)}（{basis}）です。年数を書いていただければ終了日も計算します。"
-    )
-    return _answer("start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives, lead=lead)
+    return _answer("start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives)
 
 
 # --- contact -----------------------------------------------------------------------
@@ -200,7 +196,10 @@ def contact_table_answer(result: ContactListResult, inputs: dict[str, Any], conf
         f"目的別のお問い合わせ窓口です（{_moment_text(result.at)} 時点の受付状況）。"
         "目的（修理、初期不良、使い方など）を書いていただければ、該当する窓口に絞ってご案内します。"
     )
-    rows = [f"・{m.center}（{m.purpose_label}）{_reach(m)} — {describe_state(m)}" for m in result.contacts]
+    rows = [
+        f"・{m.center}" + (f"（{m.purpose_label}）" if m.purpose_label != m.center else "") + f"{_reach(m)} — {describe_state(m)}"
+        for m in result.contacts
+    ]
     details = "\n".join(rows) + f"\n\n前提: {result.assumptions}"
     return _calculation_answer("contact", "お問い合わせ窓口一覧", lead, details, result, inputs, confidence, alternatives)
 
@@ -229,7 +228,7 @@ def _state_sentence(m: ContactMatch, at: datetime) -> str:
 
 
 def _match_lines(m: ContactMatch) -> list[str]:
-    lines = [f"■ {m.center}（{m.purpose_label}）"]
+    lines = [f"■ {m.center}" + (f"（{m.purpose_label}）" if m.purpose_label != m.center else "")]
     lines += [f"・{p.label}: {p.number}" for p in m.phones]
     if m.email:
         lines.append(f"・Eメール: {m.email}")
@@ -258,7 +257,6 @@ def _answer(
     notes: list[str],
     confidence: float,
     alternatives: list[Candidate],
-    lead: str | None = None,
 ) -> Answer:
     details = ["計算結果:\n" + "\n".join(f"・{f}" for f in facts)]
     notes = [n for n in notes if n]
@@ -268,7 +266,7 @@ def _answer(
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     details.append("読み取った条件:\n" + "\n".join(f"・{s}" for s in shown))
     details.append(f"適用したルール: {result.rule}")
-    return _calculation_answer(calculator, title, lead or result.lead(), "\n\n".join(details), result, inputs,
+    return _calculation_answer(calculator, title, result.lead(), "\n\n".join(details), result, inputs,
                                confidence, alternatives)
 
 

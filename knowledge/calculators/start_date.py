@@ -46,13 +46,13 @@ class StartDateResult(CalculatorResult):
     # Inputs, echoed.
     purchase_date: date | None
     ship_date: date | None
-    years: int
+    years: int | None  # None: no term given, so no end date
     delivered: date | None
     today: date
     # Which date the start is taken from.
     basis: Literal["purchase_date", "ship_date"]
     start_date: date
-    end_date: date
+    end_date: date | None
     # Last day the support service can be bought (hardware purchase + 1 year - 1 day).
     purchase_deadline: date
     purchase_deadline_passed: bool
@@ -65,6 +65,8 @@ class StartDateResult(CalculatorResult):
     def lead(self) -> str:
         """The direct answer, one Japanese sentence."""
         basis = "ご購入日" if self.basis == "purchase_date" else "当社出荷日（目安）"
+        if self.years is None:
+            return f"保守開始日は {fmt_date(self.start_date)}（{basis}）です。年数を指定いただければ終了日も計算します。"
         return (
             f"保守開始日は {fmt_date(self.start_date)}（{basis}）、{self.years}年間の保守終了日は "
             f"{fmt_date(self.end_date)} です。"
@@ -74,7 +76,7 @@ class StartDateResult(CalculatorResult):
 def compute_start_date(
     purchase: date | None,
     ship_date: date | None,
-    years: int,
+    years: int | None,
     delivered: date | None,
     today: date,
 ) -> StartDateResult:
@@ -82,15 +84,15 @@ def compute_start_date(
 
     purchase:  purchase date on the warranty card (None when there is no stamped, dated card)
     ship_date: HPE's ship date of the hardware (used when purchase is None)
-    years:     term of the service, 1..7
+    years:     term of the service, 1..7; None when not known (no end date then)
     delivered: delivery date of the support service (the registration sheet), optional
     today:     the date "now" (JST) for the deadline checks
     """
-    if isinstance(years, bool) or not isinstance(years, int):
+    if years is not None and (isinstance(years, bool) or not isinstance(years, int)):
         raise CalculatorInputError(f"期間（年数）は整数で指定してください。{START_DATE_EXAMPLE}")
-    if years < MIN_YEARS:
+    if years is not None and years < MIN_YEARS:
         raise CalculatorInputError(f"期間 {years}年 は指定できません。1年以上（1～7年）で指定してください。{START_DATE_EXAMPLE}")
-    if years > MAX_YEARS:
+    if years is not None and years > MAX_YEARS:
         raise CalculatorInputError(f"期間 {years}年 は指定できません。サポートサービスの期間は最長7年です（Q1）。{START_DATE_EXAMPLE}")
     if purchase is None and ship_date is None:
         raise CalculatorInputError(f"ご購入日（--purchase）か当社出荷日（--ship-date）を指定してください。{START_DATE_EXAMPLE}")
@@ -99,7 +101,6 @@ def compute_start_date(
     citations = [handbook_citation("Q19", 15)]
     rule_parts = [
         "保守開始日は、登録日にかかわらず、ハードウェア本体の保証書に記入された「ご購入日」（標準保証開始日と同日）です（Q19）。",
-        f"{years}年のサービスは開始日から{years}年後の前日までです（2/29開始で終了年に2/29がない場合は2/28まで）。",
         "サポートサービスの購入可能な期間はハードウェア購入後1年以内です（本ツールでは購入日の1年後の前日を購入最終日としています）（Q19）。",
     ]
 
@@ -139,9 +140,12 @@ def compute_start_date(
         if ship_date > today:
             warnings.append(f"当社出荷日 {fmt_date(ship_date)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
 
-    end = end_of_term(start, years)
-    if end < start:  # cannot happen with years >= 1; kept as a guard for future term units
-        raise CalculatorInputError(f"終了日 {end} が開始日 {start} より前になります。{START_DATE_EXAMPLE}")
+    end = None
+    if years is not None:
+        rule_parts.insert(
+            1, f"{years}年のサービスは開始日から{years}年後の前日までです（2/29開始で終了年に2/29がない場合は2/28まで）。"
+        )
+        end = end_of_term(start, years)
 
     purchase_deadline = end_of_term(deadline_base, 1)
     deadline_passed = today > purchase_deadline
@@ -167,7 +171,7 @@ def compute_start_date(
         if delivered > today:
             warnings.append(f"納品日 {fmt_date(delivered)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
 
-    if years not in STANDARD_YEARS:
+    if years is not None and years not in STANDARD_YEARS:
         citations.append(handbook_citation("Q1", 3))
         if years > max(STANDARD_YEARS):
             warnings.append(f"{years}年のサービスは機種により提供されます（6,7年は機種により提供、Q1）。対象機種かご確認ください。")
