@@ -19,14 +19,18 @@ from knowledge.calculators.common import CalculatorInputError
 from knowledge.calculators.contact_routing import parse_product, parse_purpose
 from knowledge.models import ProductFamily, Purpose, PwpStatus
 
-# ja-timex runs only when one of these is present: digits or a relative word.
+# ja-timex runs only where one of these stands and our own readers (numeric
+# dates, era initials, 年度末) have not already read it: a number next to a date
+# or time unit, or a relative word. "DL360" or "Gen10" is no hint.
 _TEMPORAL_HINT = re.compile(
-    r"[0-9]|今日|本日|明日|明後日|昨日|一昨日|今月|来月|先月|再来月|今年|来年|去年|昨年|再来年|今週|来週|先週|"
-    r"年度末|月末|年末|半年|曜|令和|平成"
+    r"[0-9]+\s*(?:年|月|日|時|分|:|/|ヶ月|か月|カ月|週|曜|半)|(?:年|月)[0-9]|"
+    r"今日|本日|明日|明後日|昨日|一昨日|今月|来月|先月|再来月|今年|来年|去年|昨年|再来年|今週|来週|先週|"
+    r"年度末|月末|年末|半年|曜|令和|平成|今夜|今晩|朝|夜"
 )
-# Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before a period.
+# Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before
+# a period, and the commonest form, 2027年3月31日, needs no 0.5 ms parser.
 _NUMERIC_DATE = re.compile(
-    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9]))(?![0-9])"
+    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9])|年(\d{1,2})月(\d{1,2})日)(?![0-9])"
 )
 # Era initials as partners abbreviate them: R9.3.31 (令和), H31.4.30 (平成); lower-cased by normalisation.
 _ERA_DATE = re.compile(r"(?<![a-z0-9])([rh])(\d{1,2})[./](\d{1,2})[./](\d{1,2})(?![0-9])")
@@ -46,6 +50,8 @@ _DAY_ONLY = re.compile(r"^XXXX-XX-([0-9]{2})$")
 _YEAR_MONTH = re.compile(r"^([0-9X]{4})-([0-9]{2})-XX$")
 _TIME = re.compile(r"^T([0-9]{2})-([0-9X]{2})-")
 _RELATIVE = re.compile(r"^P([0-9]+(?:\.[0-9]+)?)([YMWD])$")
+# Characters of context kept around a temporal hint for ja-timex (「令和9年3月31日」, 「来年の3月末」).
+_WINDOW_PAD = 6
 # How far a relative anchor (来月, 去年, 来週) may stand from the date it qualifies: 「来年の3月末」.
 _ANCHOR_GAP = 2
 
@@ -153,10 +159,8 @@ class _Reader:
 
     def read(self) -> None:
         for m in _NUMERIC_DATE.finditer(self.text):
-            if m.group(3):
-                self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(3)), int(m.group(4)))
-            else:
-                self.add(m.group(0), m.start(), int(m.group(1)), int(m.group(5)), int(m.group(6)))
+            month, day = next((m.group(i), m.group(i + 1)) for i in (3, 5, 7) if m.group(i))
+            self.add(m.group(0), m.start(), int(m.group(1)), int(month), int(day))
         for m in _ERA_DATE.finditer(self.text):
             year = _ERA_START[m.group(1)] + int(m.group(2))
             self.add(m.group(0), m.start(), year, int(m.group(3)), int(m.group(4)))
@@ -164,8 +168,36 @@ class _Reader:
             fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
             fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
             self.dates.append(DateMention(m.group(0), m.start(), fiscal_year, 3, 31))
-        for timex in _parser(self.now).parse(self.text):
-            start, end = timex.span
+        hints = [m.span() for m in _TEMPORAL_HINT.finditer(self.text) if not self.covered(*m.span())]
+        if hints:
+            self.read_timex(hints)
+        if self.years is None and (m := _YEARS.search(self.text)):
+            self.years = int(m.group(1))
+
+    def read_timex(self, hints: list[tuple[int, int]]) -> None:
+        """ja-timex over windows around the hints only: its cost grows with the text (~0.9 ms
+        for a 90-character message, ~0.25 ms for the windows of its dates)."""
+        windows: list[list[int]] = []
+        for start, end in hints:
+            start, end = max(0, start - _WINDOW_PAD), min(len(self.text), end + _WINDOW_PAD)
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([start, end])
+        pieces, offsets, position = [], [], 0
+        for start, end in windows:
+            offsets.append((position, start))
+            pieces.append(self.text[start:end])
+            position += end - start + 1  # the separator
+        compressed = "。".join(pieces)
+
+        def original(at: int) -> int:
+            base, start = max((o for o in offsets if o[0] <= at), key=lambda o: o[0])
+            return start + at - base
+
+        for timex in _parser(self.now).parse(compressed):
+            start = original(timex.span[0])
+            end = original(timex.span[1] - 1) + 1
             if self.covered(start, end):
                 continue
             anchor = self.anchor if self.anchor and 0 <= start - self.anchor.end <= _ANCHOR_GAP else None
@@ -178,8 +210,6 @@ class _Reader:
                 hour, minute = int(t.group(1)), int(t.group(2)) if t.group(2).isdigit() else 0
                 if hour <= 23 and minute <= 59:
                     self.moment_time = time(hour, minute)
-        if self.years is None and (m := _YEARS.search(self.text)):
-            self.years = int(m.group(1))
 
     def date(self, value: str, raw: str, start: int, mod: str | None, anchor: _Anchor | None) -> None:
         if m := _FULL_DATE.match(value):
@@ -249,7 +279,7 @@ def extract(normalized: str, now: datetime) -> Entities:
     pwp_status = next((s for word, s in _STATUS_WORDS if word in normalized), None)
     care_level = next((c for word, c in _CARE_WORDS if word in normalized), None)
     wants_now = bool(_NOW_WORDS.search(normalized))
-    if not _TEMPORAL_HINT.search(normalized) and not wants_now:
+    if not _TEMPORAL_HINT.search(normalized) and not wants_now and not re.search(r"[0-9]", normalized):
         return Entities(products=products, purposes=purposes, pwp_status=pwp_status, care_level=care_level)
 
     reader = _Reader(normalized, now)
