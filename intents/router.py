@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import threading
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -275,9 +277,39 @@ def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool, othe
     return policy.decide(confidence, ranked[1][1] if len(ranked) > 1 else 0.0)
 
 
-@lru_cache(maxsize=1)
+_current: Pipeline | None = None
+_lock = threading.Lock()
+
+
 def default_pipeline() -> Pipeline:
-    return Pipeline.build()
+    """The process's pipeline, built on first use from the knowledge files."""
+    global _current
+    if _current is None:
+        with _lock:
+            if _current is None:
+                _current = Pipeline.build()
+    return _current
+
+
+def rebuild(taught: Mapping[str, Sequence[str]]) -> Pipeline:
+    """Rebuild the pipeline with examples taught at run time merged into the YAML ones,
+    and make it the one route() uses. Questions already being answered finish on
+    the old pipeline; the swap is a single assignment.
+
+    `taught` maps intent ids (including "null" for out of scope) to example questions.
+    """
+    global _current
+    knowledge = load_knowledge()
+    unknown = set(taught) - set(knowledge.examples)
+    if unknown:
+        raise KeyError(f"unknown intents: {', '.join(sorted(unknown))}")
+    examples = {
+        intent: list(dict.fromkeys([*texts, *taught.get(intent, ())])) for intent, texts in knowledge.examples.items()
+    }
+    pipeline = Pipeline.build(dataclasses.replace(knowledge, examples=examples))
+    with _lock:
+        _current = pipeline
+    return pipeline
 
 
 def route(text: str, now: datetime, context: RouteContext | None = None) -> Answer:

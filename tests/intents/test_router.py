@@ -115,3 +115,24 @@ def test_answer_intent_directly():
     assert a.intent == "Q5" and a.source.startswith("Q5 / ハンドブック P6")
     with pytest.raises(KeyError):
         answer_intent("Q99", NOW)
+
+
+def test_rebuild_with_taught_examples_changes_the_answer_at_once():
+    from intents import router
+
+    question = "見積書の宛名を変えたいんだけど"
+    before = route(question, NOW)
+    assert before.intent != "Q18"
+    try:
+        router.rebuild({"Q18": [question]})
+        assert route(question, NOW).intent == "Q18"
+    finally:
+        router.rebuild({})
+    assert route(question, NOW).intent == before.intent
+
+
+def test_rebuild_rejects_unknown_intents():
+    from intents import router
+
+    with pytest.raises(KeyError):
+        router.rebuild({"Q99": ["何か"]})
