@@ -157,6 +157,7 @@ def contact_inputs(entities: Entities, normalized: str, now: datetime) -> dict[s
     delivered = next((d for d in entities.dates if any(m in _before(normalized, d) for m in _DELIVERY_MARKERS)), None)
     return {
         "purpose": entities.purposes[0].value if entities.purposes else None,
+        "warranty_24h": "24時間保証" in normalized,
         "product": entities.products[0].value if entities.products else None,
         "at": (entities.moment or now).isoformat(),
         "delivered": delivered.resolve(now.date(), "past").isoformat() if delivered else None,
@@ -172,6 +173,7 @@ def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alt
         ProductFamily(inputs["product"]) if inputs.get("product") else None,
         at,
         date.fromisoformat(inputs["delivered"]) if inputs.get("delivered") else None,
+        warranty_24h=bool(inputs.get("warranty_24h")),
     )
     first = result.matches[0]
     lead = f"{result.purpose_label}の窓口は「{first.center}」{_reach(first)}です。{_state_sentence(first, result.at)}"

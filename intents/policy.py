@@ -48,6 +48,9 @@ class Policy(BaseModel):
     min_margin: float = Field(ge=0, le=1)
     # How many candidates a did-you-mean offers.
     suggestions: int = Field(ge=1, le=5)
+    # Below this, an out-of-scope verdict on a question that uses the handbook's
+    # vocabulary is not trusted: the in-scope candidates are offered instead.
+    null_min_confidence: float = Field(ge=0, le=1)
 
     def decide(self, confidence: float, runner_up_confidence: float) -> Decision:
         if confidence >= self.answer_threshold and confidence - runner_up_confidence >= self.min_margin:

@@ -269,8 +269,10 @@ class Pipeline:
 def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool, other_vendor: bool) -> Decision:
     """The policy's decision, declining the null intent, other vendors' products and off-topic questions."""
     intent, confidence = ranked[0]
-    if intent == "null" or other_vendor:
+    if other_vendor:
         return "out_of_scope"
+    if intent == "null":
+        return "did_you_mean" if on_topic and confidence < policy.null_min_confidence else "out_of_scope"
     floor = SMALLTALK_MIN_CONFIDENCE if intent.startswith(SMALLTALK) else OFF_TOPIC_MAX_CONFIDENCE
     if not on_topic and confidence < floor:
         return "out_of_scope"

@@ -431,11 +431,14 @@ def route_contact(
     at: datetime,
     delivered: date | None = None,
     contacts: Mapping[str, Contact] | None = None,
+    warranty_24h: bool = False,
 ) -> ContactRoutingResult:
     """Ranked desks for a purpose and product family at moment `at` (aware; converted to JST).
 
-    delivered: delivery date, used for the 欠品・初期不良 one-week rule.
-    contacts:  contacts by id; defaults to load_knowledge().contacts.
+    delivered:    delivery date, used for the 欠品・初期不良 one-week rule.
+    contacts:     contacts by id; defaults to load_knowledge().contacts.
+    warranty_24h: the product has a 24-hour warranty (24時間保証): when the desk is
+                  closed and its after-hours line is open, that line is the answer.
     """
     requested = parse_purpose(purpose)
     family = parse_product(product)
@@ -495,6 +498,15 @@ def route_contact(
 
     primary.sort(key=rank)
     matches = [_match(c, at_jst, contacts) for _, c in primary]
+    alternative = matches[0].after_hours_alternative
+    if warranty_24h and matches[0].open_now is False and alternative is not None and alternative.open_now:
+        matches.insert(0, alternative)
+        notes.append(
+            f"24時間保証の製品のため、受付時間外の今は「{alternative.center}」をご案内します"
+            f"（通常窓口「{matches[1].center}」は{_time_text(matches[1].next_open)}から受付）。"
+            if matches[1].next_open
+            else f"24時間保証の製品のため、受付時間外の今は「{alternative.center}」をご案内します。"
+        )
     first = matches[0]
 
     citations: list[Citation] = []

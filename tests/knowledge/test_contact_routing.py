@@ -338,3 +338,19 @@ def test_after_hours_line_is_the_exact_complement(at):
         if contact.hours.kind == "outside_of":
             ref = contacts[contact.hours.complement_of]
             assert open_state(contact, at, contacts).open_now is (not open_state(ref, at, contacts).open_now)
+
+
+def test_24h_warranty_puts_the_open_after_hours_line_first():
+    at = datetime.fromisoformat("2026-11-21T10:00:00+09:00")  # Saturday
+    plain = route_contact("修理", "network", at)
+    assert plain.open_now is False and plain.matches[0].id == "repair-network"
+    covered = route_contact("修理", "network", at, warranty_24h=True)
+    assert covered.matches[0].id == "repair-network-after-hours"
+    assert covered.open_now is True and covered.phones[0].number == "0120-065-591"
+    assert any("24時間保証" in n for n in covered.notes)
+
+
+def test_24h_warranty_changes_nothing_while_the_desk_is_open():
+    at = datetime.fromisoformat("2026-11-24T10:00:00+09:00")  # Tuesday
+    covered = route_contact("修理", "network", at, warranty_24h=True)
+    assert covered.matches[0].id == "repair-network" and covered.open_now is True
