@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intents.answer import Answer
-from intents.router import Pipeline, decide
+from intents.router import Pipeline
 
 DEFAULT_NOW = "2026-11-21T10:00:00+09:00"
 
@@ -195,7 +195,7 @@ def sweep(outcomes: list[Outcome], pipeline: Pipeline) -> list[tuple[float, floa
         trial = policy.model_copy(update={"suggest_threshold": floor, "answer_threshold": max(floor, policy.answer_threshold)})
 
         def decision(o: Outcome, trial=trial) -> str:
-            return decide(trial, o.ranked, o.on_topic, o.other_vendor)
+            return trial.decide(o.ranked, o.on_topic, o.other_vendor)
 
         rows.append(
             (

@@ -51,9 +51,28 @@ class Policy(BaseModel):
     # Below this, an out-of-scope verdict on a question that uses the handbook's
     # vocabulary is not trusted: the in-scope candidates are offered instead.
     null_min_confidence: float = Field(ge=0, le=1)
+    # Without the handbook's vocabulary a question is declined unless it matches
+    # an example at least this closely (typos such as 登緑 lose the vocabulary, not the match).
+    off_topic_min_confidence: float = Field(ge=0, le=1)
+    # Small talk has no handbook vocabulary by nature; it needs only to be recognised clearly.
+    smalltalk_min_confidence: float = Field(ge=0, le=1)
 
-    def decide(self, confidence: float, runner_up_confidence: float) -> Decision:
-        if confidence >= self.answer_threshold and confidence - runner_up_confidence >= self.min_margin:
+    def decide(self, ranked: list[tuple[str, float]], on_topic: bool, other_vendor: bool) -> Decision:
+        """Decide on ranked (intent, calibrated confidence) pairs, best first.
+
+        Declined: other vendors' products, the out-of-scope intent (unless doubtful
+        on an on-topic question), questions without the handbook's vocabulary.
+        """
+        intent, confidence = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if other_vendor:
+            return "out_of_scope"
+        if intent == "null":
+            return "did_you_mean" if on_topic and confidence < self.null_min_confidence else "out_of_scope"
+        floor = self.smalltalk_min_confidence if intent.startswith("smalltalk.") else self.off_topic_min_confidence
+        if not on_topic and confidence < floor:
+            return "out_of_scope"
+        if confidence >= self.answer_threshold and confidence - runner_up >= self.min_margin:
             return "answer"
         if confidence >= self.suggest_threshold:
             return "did_you_mean"

@@ -56,11 +56,6 @@ HPE_PRODUCT = re.compile(
 # A handbook noun stays domain vocabulary unless out-of-scope examples use it
 # this many times more often (relative to class size) than in-scope ones.
 IN_SCOPE_FAVOUR = 2.0
-# Without the handbook's vocabulary a question is declined unless it matches an
-# example this closely (typos such as 登緑 lose the vocabulary, not the match).
-OFF_TOPIC_MAX_CONFIDENCE = 0.9
-# Small talk has no handbook vocabulary by nature; it only needs to be recognised clearly.
-SMALLTALK_MIN_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,7 @@ class Pipeline:
         ranked = [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)]
         on_topic = self._on_topic(analysis)
         other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
-        decision = decide(self.policy, ranked, on_topic, other_vendor)
+        decision = self.policy.decide(ranked, on_topic, other_vendor)
         return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
 
     def _on_topic(self, analysis: Analysis) -> bool:
@@ -264,19 +259,6 @@ class Pipeline:
             return calculations.follow_up(last, c.entities, c.analysis.normalized, now)
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
-
-
-def decide(policy: Policy, ranked: list[tuple[str, float]], on_topic: bool, other_vendor: bool) -> Decision:
-    """The policy's decision, declining the null intent, other vendors' products and off-topic questions."""
-    intent, confidence = ranked[0]
-    if other_vendor:
-        return "out_of_scope"
-    if intent == "null":
-        return "did_you_mean" if on_topic and confidence < policy.null_min_confidence else "out_of_scope"
-    floor = SMALLTALK_MIN_CONFIDENCE if intent.startswith(SMALLTALK) else OFF_TOPIC_MAX_CONFIDENCE
-    if not on_topic and confidence < floor:
-        return "out_of_scope"
-    return policy.decide(confidence, ranked[1][1] if len(ranked) > 1 else 0.0)
 
 
 _current: Pipeline | None = None

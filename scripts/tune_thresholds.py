@@ -22,7 +22,7 @@ import yaml
 
 from intents import evaluation
 from intents.policy import POLICY_FILE, load_policy
-from intents.router import Pipeline, decide
+from intents.router import Pipeline
 
 WRONG_ANSWER_COST = 3.0
 DEV = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev.jsonl"
@@ -58,7 +58,7 @@ def main() -> int:
                         "null_min_confidence": null_min,
                     }
                 )
-                decisions = {id(o): decide(trial, o.ranked, o.on_topic, o.other_vendor) for o in outcomes}
+                decisions = {id(o): trial.decide(o.ranked, o.on_topic, o.other_vendor) for o in outcomes}
                 rejected = sum(decisions[id(o)] == "out_of_scope" for o in ins) / len(ins)
                 if rejected > args.max_false_rejection:
                     continue
