@@ -174,11 +174,6 @@ class Matcher:
         space.centroids = _postings(centroid_lists)
         return space
 
-    def example_tokens(self) -> Iterable[tuple[str, set[str]]]:
-        """(intent, token set) of every example, as the matcher analysed it."""
-        for intent, tokens in zip(self._example_intent, self._example_tokens, strict=True):
-            yield intent, set(tokens.split())
-
     def rank(self, analysis: Analysis) -> list[Scored]:
         """Every intent with a raw score in 0..1, best first."""
         words, chars = _features(analysis)

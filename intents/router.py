@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from intents import calculations
 from intents.answer import Answer, RouteContext
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
+from intents.normalize import normalize
 from intents.policy import Decision, Policy, default_policy
 from intents.replies import INTENT_TITLES, Replies
 from intents.tokens import Analysis, Analyzer
@@ -86,29 +86,33 @@ def intent_docs(knowledge: Knowledge) -> list[IntentDoc]:
     return docs
 
 
-def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher) -> frozenset[str]:
-    """The nouns of the handbook's own wording: FAQ titles and summaries, glossary
-    terms, contact and site names.
+def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str]:
+    """The handbook's own terms: the nouns of FAQ titles and summaries, contact and
+    site names, and every glossary term, as they read after synonym folding.
 
-    A noun is dropped when the out-of-scope examples use it relatively more
-    often than the in-scope ones (サーバー, HPE, DL380 name things partners also
-    ask about out of scope). A question with none of these words is not about
-    support services, however close it comes to an example (a DL380's price).
+    A term is dropped when the out-of-scope examples use it relatively more often
+    than the in-scope ones (サーバー, HPE, 価格 name things partners also ask about
+    out of scope). A question containing none of these terms is not about support
+    services, however close it comes to an example (a DL380's price). Terms are
+    matched as substrings of the folded question, so a compound Sudachi splits
+    (価格表 -> 価格 / 表) still counts.
     """
     texts = [t for e in knowledge.faq.values() for t in (e.title, *e.alt_titles, e.summary)]
-    texts += [g.canonical for g in knowledge.glossary]
     texts += [f"{c.name} {c.purpose_label}" for c in knowledge.contacts.values()]
     texts += [w.title for w in knowledge.websites.values()]
     texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
-    handbook = {term for text in texts for term in analyzer.terms(text)}
-    df = {True: Counter(), False: Counter()}
-    count = Counter()
-    for intent, tokens in matcher.example_tokens():
-        df[intent == "null"].update(handbook.intersection(tokens))
-        count[intent == "null"] += 1
-    n_in, n_null = max(1, count[False]), max(1, count[True])
-    in_df, null_df = df[False], df[True]
-    return frozenset(t for t in handbook if IN_SCOPE_FAVOUR * in_df[t] / n_in >= null_df[t] / n_null)
+    terms = {term for text in texts for term in analyzer.terms(text)}
+    terms |= {folded for g in knowledge.glossary if len(folded := analyzer.fold_synonyms(normalize(g.canonical))) >= 2}
+    folded_examples = {
+        intent: [analyzer.fold_synonyms(normalize(text)) for text in texts] for intent, texts in knowledge.examples.items()
+    }
+    in_scope = [text for intent, texts in folded_examples.items() if intent != "null" for text in texts]
+    out_of_scope = folded_examples.get("null", [])
+
+    def share(term: str, texts: list[str]) -> float:
+        return sum(term in text for text in texts) / max(1, len(texts))
+
+    return frozenset(t for t in terms if IN_SCOPE_FAVOUR * share(t, in_scope) >= share(t, out_of_scope))
 
 
 class Pipeline:
@@ -118,7 +122,7 @@ class Pipeline:
         self.matcher = matcher
         self.policy = policy
         self.replies = Replies(knowledge)
-        self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
+        self.vocabulary = domain_vocabulary(knowledge, analyzer)
 
     @classmethod
     def build(cls, knowledge: Knowledge | None = None, policy: Policy | None = None) -> Pipeline:
@@ -146,12 +150,11 @@ class Pipeline:
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
-        tokens = [t for t in analysis.tokens if len(t) >= 2]
-        if any(t in self.vocabulary for t in tokens):
+        if any(term in analysis.normalized for term in self.vocabulary):
             return True
         return any(
             process.extractOne(t, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=1) is not None
-            for t in tokens
+            for t in analysis.tokens
             if len(t) >= 3 and not t.isascii()
         )
 
