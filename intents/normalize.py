@@ -70,6 +70,23 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Business pleasantries that open or close a message. They carry no question,
+# yet they look like small talk to the matcher and outweigh a long message's
+# content; they are dropped when something substantive remains.
+_PLEASANTRIES = re.compile(
+    r"(?:いつも)?お世話になって(?:おり|い)ます[。、!]?|お世話になります[。、!]?|お疲れ(?:様|さま)です[。、!]?|"
+    r"お忙しいところ(?:恐れ入りますが|すみませんが|申し訳ありませんが|失礼します)[。、]?|"
+    r"(?:どうぞ)?(?:よろしく|宜しく)お願い(?:いた|致)?(?:します|します)[。!]?|以上(?:です|、)?よろしくお願いします[。]?"
+)
+# What must remain for the pleasantries to be dropped (a bare 「お疲れ様です」 stays small talk).
+_SUBSTANCE_CHARS = 6
+
+
+def strip_pleasantries(normalized: str) -> str:
+    rest = _SPACES.sub(" ", _PLEASANTRIES.sub(" ", normalized)).strip()
+    return rest if len(rest) >= _SUBSTANCE_CHARS else normalized
+
+
 def fuzzy_key(normalized: str) -> str:
     """Coarse form of an already normalised text for typo-tolerant n-grams."""
     # Drop voiced/semi-voiced marks: バ/パ/ハ typos are common in half-width input.

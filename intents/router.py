@@ -25,7 +25,7 @@ from intents import calculations
 from intents.answer import Answer, RouteContext
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
-from intents.normalize import normalize
+from intents.normalize import normalize, strip_pleasantries
 from intents.policy import Decision, Policy, default_policy
 from intents.replies import INTENT_TITLES, Replies
 from intents.tokens import Analysis, Analyzer
@@ -133,7 +133,7 @@ class Pipeline:
     # --- classification ------------------------------------------------------
 
     def classify(self, text: str, now: datetime) -> Classification:
-        analysis = self.analyzer.analyze(text[:MAX_CHARS])
+        analysis = self.analyzer.analyze(strip_pleasantries(normalize(text[:MAX_CHARS])))
         entities = extract(analysis.normalized, now)
         raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
         ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)

@@ -37,3 +37,11 @@ def test_normalize_is_idempotent(text):
 def test_fuzzy_key_is_idempotent(text):
     once = fuzzy_key(normalize(text))
     assert fuzzy_key(once) == once
+
+
+def test_pleasantries_are_dropped_only_around_substance():
+    from intents.normalize import strip_pleasantries
+
+    text = normalize("いつもお世話になっております。CSNのIDの取り方を教えてください。よろしくお願いいたします。")
+    assert strip_pleasantries(text) == "csnのidの取り方を教えてください。"
+    assert strip_pleasantries(normalize("お疲れ様です！")) == normalize("お疲れ様です！")
