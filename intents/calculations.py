@@ -22,6 +22,7 @@ from knowledge.calculators.contact_routing import (
 )
 from knowledge.calculators.post_warranty import CARE_LABELS, PWP_STATUS_LABELS, compute_post_warranty
 from knowledge.calculators.start_date import compute_start_date
+from knowledge.calendar import firmware_deadline, installation_window
 from knowledge.dates import parse_moment
 from knowledge.models import ProductFamily, Purpose
 
@@ -246,6 +247,60 @@ def _match_lines(m: ContactMatch) -> list[str]:
     return lines
 
 
+# --- firmware option lead time, installation window (business days) ---------------------
+
+
+def firmware_answer(work_date: date, now: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+    """The last day to contact the Advanced Solution Center for a firmware update on `work_date`."""
+    result = firmware_deadline(work_date)
+    days_left = (result.contact_deadline - now.date()).days
+    when = f"あと{days_left}日" if days_left > 0 else ("今日まで" if days_left == 0 else "期限を過ぎています")
+    lead = (
+        f"作業予定日が {fmt_date(work_date)} の場合、アドバンストソリューションセンターへの連絡期限は "
+        f"{fmt_date(result.contact_deadline)}（{result.lead_business_days}営業日前、{when}）です。"
+    )
+    details = [f"適用したルール: {result.rule}"]
+    if days_left < 0:
+        details.insert(0, "・連絡期限を過ぎているため、作業予定日の変更を含めてアドバンストソリューションセンターにご相談ください。")
+    details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
+    inputs = {"work_date": work_date.isoformat()}
+    return _result_answer(
+        "fw-option", "firmware-deadline", "ファームウェアアップデートの連絡期限", lead, details, result, inputs,
+        confidence, alternatives,
+    )
+
+
+def installation_answer(applied_at: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+    """When installation / startup work can typically take place for an application at `applied_at`."""
+    result = installation_window(applied_at)
+    lead = (
+        f"{_moment_text(result.applied_at)} のお申込みは {fmt_date(result.received_on)} 受付となり、作業実施の目安は "
+        f"{fmt_date(result.earliest)}～{fmt_date(result.latest)}（受付から3～10営業日程度）です。"
+    )
+    details = [f"適用したルール: {result.rule}", "ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings)]
+    inputs = {"applied_at": result.applied_at.isoformat()}
+    return _result_answer(
+        "Q17", "installation-window", "インストレーション／スタートアップの作業日の目安", lead, details, result, inputs,
+        confidence, alternatives,
+    )
+
+
+def _result_answer(intent: str, calculator: str, title: str, lead: str, details: list[str], result: Any,
+                   inputs: dict[str, Any], confidence: float, alternatives: list[Candidate]) -> Answer:
+    return Answer(
+        kind="calculation",
+        intent=intent,
+        confidence=confidence,
+        title=title,
+        lead=lead,
+        details="\n\n".join(details),
+        source=result.citation.source,
+        alternatives=alternatives,
+        calculator=calculator,  # type: ignore[arg-type]
+        calculation={"inputs": inputs, "result": result.model_dump(mode="json")},
+    )
+
+
 # --- shared ---------------------------------------------------------------------------
 
 
@@ -289,14 +344,21 @@ def _calculation_answer(calculator: str, title: str, lead: str, details: str, re
 
 
 def from_entities(intent: str, entities: Entities, normalized: str, now: datetime, confidence: float,
-                  alternatives: list[Candidate]) -> Answer:
-    if intent == "pwp":
+                  alternatives: list[Candidate]) -> Answer | None:
+    """The calculator answer for an intent whose inputs the question carries, else None."""
+    if intent == "fw-option" and entities.dates:
+        return firmware_answer(entities.dates[0].resolve(now.date(), "future"), now, confidence, alternatives)
+    if intent == "Q17" and (entities.dates or entities.moment):
+        day = entities.dates[0].resolve(now.date(), "future") if entities.dates else None
+        applied_at = entities.moment or datetime.combine(day, now.timetz())
+        return installation_answer(applied_at, confidence, alternatives)
+    if intent == "pwp" and entities.dates:
         return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)
-    if intent == "start-date":
+    if intent == "start-date" and entities.dates:
         return start_date_answer(start_date_inputs(entities, normalized, now.date()), now, confidence, alternatives)
     if intent == "contact":
         return contact_answer(contact_inputs(entities, normalized, now), now, confidence, alternatives)
-    raise ValueError(f"no calculator for {intent}")
+    return None
 
 
 def follow_up(last: Answer, entities: Entities, normalized: str, now: datetime) -> Answer | None:

@@ -232,10 +232,11 @@ class Pipeline:
         self, intent: str, confidence: float, alternatives, entities: Entities, normalized: str, now: datetime
     ) -> Answer:
         try:
-            if (intent in ("pwp", "start-date") and entities.dates) or intent == "contact":
-                return calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
+            calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
+        if calculated is not None:
+            return calculated
         intent = CALCULATOR_FALLBACK.get(intent, intent)
         if intent in self.knowledge.faq:
             return self.replies.faq(

@@ -136,3 +136,23 @@ def test_rebuild_rejects_unknown_intents():
 
     with pytest.raises(KeyError):
         router.rebuild({"Q99": ["何か"]})
+
+
+def test_firmware_work_date_gives_the_contact_deadline():
+    a = route("来月15日にファームウェアアップデートの作業をしたいけど、いつまでに連絡すればいい？", NOW)
+    assert (a.intent, a.calculator) == ("fw-option", "firmware-deadline")
+    # 15 business days before Tue 2026-12-15, skipping weekends and Mon 11/23 (勤労感謝の日).
+    assert a.calculation["result"]["contact_deadline"] == "2026-11-24"
+
+
+def test_installation_application_today_gives_the_work_window():
+    a = route("今日インストレーションサービスを申し込んだら、作業はいつ頃になりますか？", NOW)
+    assert (a.intent, a.calculator) == ("Q17", "installation-window")
+    result = a.calculation["result"]
+    assert result["received_on"] == "2026-11-24"  # Saturday -> next business day
+    assert (result["earliest"], result["latest"]) == ("2026-11-27", "2026-12-08")
+
+
+def test_firmware_question_without_a_date_is_the_spec():
+    a = route("ファームウェアアップデートオプションって何をしてくれるの？", NOW)
+    assert a.intent == "fw-option" and a.calculator is None
