@@ -32,6 +32,17 @@ _STOP_LEMMAS |= {
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 ./+-]*$")
 
 
+# Product model identifiers become one placeholder for matching: "ML110 Gen10"
+# and "DL380 Gen10" ask the same thing, and a rare model number must not
+# outweigh the words that carry the question (保証, 何年). Entity extraction
+# still reads the models from `normalized`.
+_MODEL = re.compile(
+    r"(?<![a-z0-9])(?:(?:dl|ml|bl|sy|xl|ws)\s?\d{2,3}[a-z]?|gen\s?\d{1,2}(?:\s?plus)?|"
+    r"(?:msa|storeonce|storeeasy|storevirtual|msl|apollo|primera|alletra|nimble)\s?\d{2,4}[a-z]?|c[37]000)(?![a-z0-9])"
+)
+MODEL_PLACEHOLDER = "機種"
+
+
 @dataclass(frozen=True)
 class Analysis:
     normalized: str  # after normalisation and glossary folding
@@ -51,7 +62,8 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         folded = self.fold_synonyms(normalize(text))
-        return Analysis(normalized=folded, tokens=self.tokens(folded), fuzzy=fuzzy_key(folded))
+        matched = _MODEL.sub(MODEL_PLACEHOLDER, folded)
+        return Analysis(normalized=folded, tokens=self.tokens(matched), fuzzy=fuzzy_key(matched))
 
     def tokens(self, folded: str) -> tuple[str, ...]:
         out: dict[str, None] = {}
