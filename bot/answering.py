@@ -1,30 +1,36 @@
-"""Answering a question in Slack: deduplicate, route with the thread's context,
-post in the thread, remember the thread.
+"""Answering a question in Slack: route with the thread's context, record the
+answer in the outbox, remember the thread once Slack has the reply.
 
-Slack delivers one message up to three times (app_mention, the channel's
-message event, and retries of either); the message key (channel, ts) is
-claimed before any work so exactly one of them answers.
+Each method records and returns outbox ids; the caller sends them, after
+acknowledging Slack where there is something to acknowledge. Deduplication of
+Slack's deliveries happens before (bot/intake.py): a journalled question's
+entry is settled in the same transaction that records its answer, so a
+restart in between answers it once, not twice or never.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import datetime
 
-from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot import texts
-from bot.blocks import answer_blocks, fallback_text
+from bot.blocks import answer_blocks, fallback_text, shared_answer_blocks, to_dicts
 from bot.clock import Clock
-from bot.slack_api import try_call
-from bot.store import Store
+from bot.outbox import Outbox
+from bot.store import CommandAnswer, Store
 from intents.answer import Answer, RouteContext
 from intents.router import answer_intent, route
 
 log = logging.getLogger("faqbot.answering")
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+# Slack's limit for a message's text is 40,000 characters; plain answers are far shorter.
+PLAIN_ANSWER_LIMIT = 3900
+RECORD_REPLY = "record_reply"
 
 
 def message_key(channel: str, ts: str) -> str:
@@ -43,13 +49,14 @@ def question_text(text: str, bot_user_id: str | None) -> str:
 
 
 class Answerer:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, outbox: Outbox) -> None:
         self.store = store
         self.clock = clock
+        self.outbox = outbox
+        outbox.on_sent(RECORD_REPLY, self._record_reply)
 
     def answer_message(
         self,
-        client: WebClient,
         *,
         channel: str,
         ts: str,
@@ -58,125 +65,133 @@ class Answerer:
         text: str,
         via: str,
         bot_user_id: str | None,
-    ) -> None:
-        """Answer a partner's message in its thread, once per message however often it is delivered."""
+        settles: str | None = None,
+    ) -> list[int]:
+        """A partner's message: its reply recorded (and the journal entry `settles` settled)."""
         now = self.clock.now()
-        key = message_key(channel, ts)
-        if not self.store.claim(key, now):
-            return
         root = thread_ts or ts
         question = question_text(text, bot_user_id)
-        if not question or len(question) > texts.MAX_QUESTION_CHARS:
-            notice = texts.EMPTY_QUESTION if not question else texts.TOO_LONG_QUESTION
-            try_call(
-                "chat.postMessage (question notice)",
-                client.chat_postMessage,
-                channel=channel,
-                thread_ts=root,
-                text=notice,
+        answer: Answer | None = None
+        if not question:
+            notice = texts.EMPTY_QUESTION
+        elif len(question) > texts.MAX_QUESTION_CHARS:
+            notice = texts.TOO_LONG_QUESTION
+        else:
+            # A top-level message starts its thread: there is nothing to remember yet.
+            state = self.store.thread(channel, root) if thread_ts else None
+            context = RouteContext(last=state.last_answer) if state and state.last_answer else None
+            try:
+                answer = route(question, now, context)
+            except Exception:
+                log.exception("route() failed for a question in %s/%s", channel, ts)
+                notice = texts.INTERNAL_ERROR
+        with self.store.transaction():
+            if settles:
+                self.store.settle(settles)
+            if answer is None:
+                key = f"notice:{message_key(channel, ts)}"
+                return [self.outbox.add_message(key=key, channel=channel, thread_ts=root, text=notice)]
+            question_id = self.store.log_question(
+                channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=answer, at=now
             )
-            return
-        # A top-level message starts its thread: there is nothing to remember yet.
-        state = self.store.thread(channel, root) if thread_ts else None
-        context = RouteContext(last=state.last_answer) if state and state.last_answer else None
-        try:
-            answer = route(question, now, context)
-        except Exception:
-            log.exception("route() failed for a question in %s/%s", channel, ts)
-            try_call(
-                "chat.postMessage (error notice)",
-                client.chat_postMessage,
-                channel=channel,
-                thread_ts=root,
-                text=texts.INTERNAL_ERROR,
-            )
-            return
-        question_id = self.store.log_question(
-            channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=answer, at=now
-        )
-        reply_ts = self.post_answer(
-            client, channel=channel, thread_ts=root, answer=answer, question_id=question_id
-        )
-        if reply_ts is None:
-            # Nothing reached the partner: let Slack's retry of this event try again.
-            self.store.release(key)
-            return
-        self.store.record_reply(
-            question_id,
-            reply_ts,
-            channel=channel,
-            thread_ts=root,
-            asked_by=user,
-            question=question,
-            answer=answer,
-            at=now,
-        )
+            return [self._reply(channel, root, user, question, answer, question_id, now)]
 
     def answer_choice(
-        self, client: WebClient, *, channel: str, thread_ts: str, user: str, intent: str, title: str
-    ) -> bool:
-        """A did-you-mean button: answer the chosen entry in the same thread."""
+        self, *, channel: str, thread_ts: str, user: str, intent: str, title: str
+    ) -> list[int] | None:
+        """A did-you-mean button: the chosen entry answered in the same thread; None for an unknown intent."""
         now = self.clock.now()
         try:
             answer = answer_intent(intent, now)
         except Exception:
             # A stale or forged button value, or a router bug: the caller tells the partner.
             log.exception("answer_intent(%r) failed in %s/%s", intent, channel, thread_ts)
-            return False
-        question_id = self.store.log_question(
-            channel=channel,
-            ts=None,
-            thread_ts=thread_ts,
-            user=user,
-            text=title,
-            via="choice",
-            answer=answer,
-            at=now,
-        )
-        reply_ts = self.post_answer(
-            client, channel=channel, thread_ts=thread_ts, answer=answer, question_id=question_id
-        )
-        if reply_ts is None:
-            return False
-        self.store.record_reply(
-            question_id,
-            reply_ts,
-            channel=channel,
-            thread_ts=thread_ts,
-            asked_by=user,
-            question=title,
-            answer=answer,
-            at=now,
-        )
-        return True
+            return None
+        with self.store.transaction():
+            question_id = self.store.log_question(
+                channel=channel,
+                ts=None,
+                thread_ts=thread_ts,
+                user=user,
+                text=title,
+                via="choice",
+                answer=answer,
+                at=now,
+            )
+            return [self._reply(channel, thread_ts, user, title, answer, question_id, now)]
 
-    def post_answer(
+    def share(self, saved: CommandAnswer, *, channel: str, user: str) -> list[int]:
+        """A slash-command answer posted for everyone; its message starts a thread the bot follows."""
+        command = f"{saved.command} {saved.text}".strip()
+        return self.answer_top_level(
+            channel=channel,
+            user=user,
+            question=saved.text,
+            answer=saved.answer,
+            via="share",
+            blocks=lambda question_id: shared_answer_blocks(saved.answer, question_id, user, command),
+        )
+
+    def answer_top_level(
         self,
-        client: WebClient,
         *,
         channel: str,
+        user: str,
+        question: str,
+        answer: Answer,
+        via: str,
+        blocks: Callable[[int], list[Block]] | None = None,
+    ) -> list[int]:
+        """An answer posted as a new message (a channel, a DM); it starts a thread the bot follows.
+        `blocks` renders it for its question id (default: the usual answer)."""
+        now = self.clock.now()
+        with self.store.transaction():
+            question_id = self.store.log_question(
+                channel=channel, ts=None, thread_ts=None, user=user, text=question, via=via, answer=answer, at=now
+            )
+            rendered = blocks(question_id) if blocks is not None else None
+            return [self._reply(channel, None, user, question, answer, question_id, now, rendered)]
+
+    def _reply(
+        self,
+        channel: str,
         thread_ts: str | None,
+        asked_by: str | None,
+        question: str,
         answer: Answer,
         question_id: int,
+        at: datetime,
         blocks: list[Block] | None = None,
-    ) -> str | None:
-        """Post an answer; if Slack refuses the blocks, post the plain text instead. The reply's ts, or None."""
-        posted = try_call(
-            "chat.postMessage (answer)",
-            client.chat_postMessage,
+    ) -> int:
+        record = {
+            "question_id": question_id,
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "asked_by": asked_by,
+            "question": question,
+            "answer": answer.model_dump(mode="json"),
+            "at": at.isoformat(),
+        }
+        return self.outbox.add_message(
+            key=f"reply:{question_id}",
             channel=channel,
             thread_ts=thread_ts,
-            blocks=blocks if blocks is not None else answer_blocks(answer, question_id),
             text=fallback_text(answer),
-            unfurl_links=False,
+            blocks=to_dicts(blocks if blocks is not None else answer_blocks(answer, question_id)),
+            fallback=answer.as_text()[:PLAIN_ANSWER_LIMIT],
+            after=(RECORD_REPLY, record),
         )
-        if posted is None:
-            posted = try_call(
-                "chat.postMessage (plain answer)",
-                client.chat_postMessage,
-                channel=channel,
-                thread_ts=thread_ts,
-                text=answer.as_text()[:3900],
-                unfurl_links=False,
-            )
-        return posted["ts"] if posted is not None else None
+
+    def _record_reply(self, record: dict, reply_ts: str) -> None:
+        """Once Slack has the reply: where it went, and the thread's memory for the next turn."""
+        self.store.record_reply(
+            record["question_id"],
+            reply_ts,
+            channel=record["channel"],
+            # A top-level reply (a shared answer) starts its own thread.
+            thread_ts=record["thread_ts"] or reply_ts,
+            asked_by=record["asked_by"],
+            question=record["question"],
+            answer=Answer.model_validate(record["answer"]),
+            at=datetime.fromisoformat(record["at"]),
+        )

@@ -1,15 +1,15 @@
-"""The Bolt app factory: one WebClient pointed at SLACK_API_URL, the listeners, error logging."""
+"""The Bolt app factory: the listeners over the services, a request id per request, error logging."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
-from slack_bolt import App
-from slack_sdk import WebClient
+from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot import listeners
+from bot import listeners, logs
 from bot.clock import Clock
+from bot.payloads import scrub
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
@@ -19,32 +19,44 @@ log = logging.getLogger("faqbot.app")
 # Listener work is mostly waiting on the Web API, so more threads than cores
 # keep answers flowing while some calls are slow.
 LISTENER_THREADS = 16
-WEB_API_TIMEOUT_SECONDS = 10
 
 
-def create_client(settings: Settings) -> WebClient:
-    return WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=WEB_API_TIMEOUT_SECONDS)
+class FaqbotApp(App):
+    """Bolt's App, with a request id for every log line of a request (and of the listener it
+    starts), and with text no later write can choke on (bot/payloads.py: scrub)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        req.body = scrub(req.body)
+        with logs.request(logs.request_id_for(req.body)):
+            return super().dispatch(req)
 
 
-def create_app(
-    settings: Settings,
-    store: Store,
-    clock: Clock,
+def listener_pool() -> logs.ContextExecutor:
+    """The threads listeners run in; each runs in its request's context (the request id)."""
+    return logs.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-listener")
+
+
+def build_app(
+    services: Services,
     *,
     socket_mode: bool = False,
     listener_executor: Executor | None = None,
+    verify_token: bool = False,
 ) -> App:
-    """The Bolt app. `listener_executor` runs the listeners; its owner can wait for it to drain."""
-    app = App(
-        client=create_client(settings),
+    """The Bolt app over `services`. `listener_executor` runs the listeners; its owner can wait for it to drain.
+
+    `verify_token`: Bolt calls auth.test now rather than on the first request. A
+    serving bot wants that: a first request arriving while Slack is down would
+    otherwise fail its authorization. Tests and tools build apps without it.
+    """
+    settings = services.settings
+    app = FaqbotApp(
+        client=services.outbox.client,
         signing_secret=settings.signing_secret or "",
         # Socket Mode messages are not signed; HTTP requests must be.
         request_verification_enabled=not socket_mode,
-        # auth.test runs on the first request instead (and `faqbot serve` checks the
-        # token itself with a readable message), so building an app needs no network.
-        token_verification_enabled=False,
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-listener"),
+        token_verification_enabled=verify_token,
+        listener_executor=listener_executor or listener_pool(),
         logger=logging.getLogger("faqbot.bolt"),
     )
 
@@ -59,5 +71,19 @@ def create_app(
         )
         log.error("listener failed on %s %s", kind, event or "", exc_info=error)
 
-    listeners.register(app, Services.build(settings, store, clock))
+    listeners.register(app, services)
     return app
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    socket_mode: bool = False,
+    listener_executor: Executor | None = None,
+) -> App:
+    """`build_app` over freshly built services (tests and benchmarks that need no handle on them)."""
+    return build_app(
+        Services.build(settings, store, clock), socket_mode=socket_mode, listener_executor=listener_executor
+    )

@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.case_state import STATUS_LABELS, VIA_LABELS, Case, CaseStatus, Resolution
+from bot.reminder_requests import reminder_request
 from intents.answer import Answer
 
 # action_id / callback_id values: the listeners register these.
@@ -43,6 +44,16 @@ ESCALATE_SHORTCUT = "escalate_message"
 ESCALATE_MODAL = "escalate_modal"
 ESCALATE_NOTE_BLOCK = "note"
 ESCALATE_NOTE_ACTION = "note_input"
+# The staff's workbench (bot.home, bot.teaching) and PWP reminders (bot.reminders).
+HOME_CLAIM = "home_claim"
+# One button per FAQ entry in App Home; the intent is appended, as for CHOOSE_INTENT_PREFIX.
+HOME_ANSWER_PREFIX = "home_answer:"
+TEACH_OPEN = "teach_open"
+TEACH_MODAL = "teach_modal"
+TEACH_INTENT_BLOCK = "intent"
+TEACH_INTENT_ACTION = "intent_select"
+REMIND_PWP = "remind_pwp"
+REMINDER_CANCEL = "reminder_cancel"
 
 SECTION_LIMIT = 3000
 BUTTON_LIMIT = 75
@@ -106,8 +117,12 @@ def choice_value(intent: str, question_id: int | None) -> str:
 
 
 def parse_choice_value(value: str) -> tuple[str, int | None]:
+    """What `choice_value` wrote; ValueError for anything else."""
     data = json.loads(value)
-    return str(data["intent"]), data.get("question")
+    intent, question = (data.get("intent"), data.get("question")) if isinstance(data, dict) else (None, None)
+    if not isinstance(intent, str) or not (question is None or type(question) is int):
+        raise ValueError("not a choice button value")
+    return intent, question
 
 
 def fallback_text(answer: Answer) -> str:
@@ -163,9 +178,16 @@ def answer_blocks(answer: Answer, question_id: int) -> list[Block]:
         buttons.append(
             _button("担当者に相談", ESCALATE, value, style="primary" if answer.offer_human else None)
         )
+    buttons += reminder_buttons(answer)
     if buttons:
         blocks.append(ActionsBlock(block_id="next", elements=buttons))
     return blocks
+
+
+def reminder_buttons(answer: Answer) -> list[ButtonElement]:
+    """「発注開始日にリマインド」 under a PWP answer whose order window has not opened yet."""
+    request = reminder_request(answer)
+    return [_button("発注開始日にリマインド", REMIND_PWP, request.to_value())] if request else []
 
 
 def command_answer_blocks(answer: Answer, answer_id: int) -> list[Block]:
@@ -173,7 +195,10 @@ def command_answer_blocks(answer: Answer, answer_id: int) -> list[Block]:
     return answer_body(answer) + [
         ActionsBlock(
             block_id="share",
-            elements=[_button("チャンネルに共有", SHARE_ANSWER, str(answer_id), style="primary")],
+            elements=[
+                _button("チャンネルに共有", SHARE_ANSWER, str(answer_id), style="primary"),
+                *reminder_buttons(answer),
+            ],
         )
     ]
 
@@ -198,6 +223,7 @@ USAGE = {
         "• `/pwp 2027-03-31` — 1年のPWPの発注可能期間\n"
         "• `/pwp 2027-03-31 2年` — 2年のPWP\n"
         "• `/pwp 2027-03-31 2年 終了日=2029-01-31 確定` — 製品のPWP提供終了日とその状態を指定\n"
+        "• `/pwp reminders` — 「発注開始日にリマインド」で登録したリマインドの確認・取り消し\n"
         "日付は `2027-03-31`、`2027/3/31`、`2027年3月31日` のように書けます。"
     ),
     "/contact": (
@@ -302,7 +328,19 @@ def staff_card_blocks(case: Case) -> list[Block]:
         blocks.append(ActionsBlock(block_id="case", elements=buttons))
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="この案件は解決済みです。")]))
+    # Teaching is not a move of the case: it stays offered after the case is resolved.
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(text="ボットが答えるべきだった項目（または対象外）を教えると、すぐ回答に反映されます。"),
+            accessory=_button("正しい回答を教える", TEACH_OPEN, teach_value("case", case.id)),
+        )
+    )
     return blocks
+
+
+def teach_value(kind: str, item_id: int) -> str:
+    """What a teach button points at: "case:<id>" (a staff card) or "question:<id>" (App Home)."""
+    return f"{kind}:{item_id}"
 
 
 def _bot_answer_summary(answer: Answer | None) -> list[Block]:

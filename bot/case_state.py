@@ -7,6 +7,7 @@ tested without either.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -83,9 +84,10 @@ class NotStaff(TransitionError):
     pass
 
 
-def require_staff(user: str, staff_users: frozenset[str]) -> None:
-    if user not in staff_users:
-        raise NotStaff("この操作はサポート担当者のみ行えます。（FAQBOT_STAFF_USERS に登録されたユーザー）")
+def require_staff(user: str, staff: Container[str]) -> None:
+    """`staff`: FAQBOT_STAFF_USERS, or bot.staff.Staff (which also asks the staff user group)."""
+    if user not in staff:
+        raise NotStaff("この操作はサポート担当者のみ行えます（FAQBOT_STAFF_USERS または FAQBOT_STAFF_GROUP のメンバー）。")
 
 
 def claim(case: Case, user: str, at: datetime) -> Case:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import cli_calculators, cli_chat, cli_serve
+from bot import cli_admin, cli_calculators, cli_chat, cli_purge, cli_serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_chat.register(subparsers)
     cli_calculators.register(subparsers)
     cli_serve.register(subparsers)
+    cli_purge.register(subparsers)
+    cli_admin.register(subparsers)
     return parser
 
 

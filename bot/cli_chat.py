@@ -36,7 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shell.set_defaults(func=_shell)
 
     evaluate = subparsers.add_parser("eval", help="ラベル付き質問集で精度を測る")
-    evaluate.add_argument("file", nargs="?", type=Path, default=DEV_SET)
+    evaluate.add_argument("file", nargs="?", type=Path, help="ラベル付き質問集（既定 tests/data/dev.jsonl）")
+    evaluate.add_argument(
+        "--from-log",
+        action="store_true",
+        help="ボットのデータベース（FAQBOT_DB）の質問のうち、担当者が判断したものを回帰セットとして再生する",
+    )
     evaluate.add_argument("--errors", type=int, default=40, help="表示する誤答の最大数")
     evaluate.set_defaults(func=_eval)
 
@@ -123,19 +128,43 @@ def _shell(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from bot import teaching
+    from bot.store import Store
     from intents import evaluation
-    from intents.router import Pipeline
+    from intents.router import rebuild
 
-    if not args.file.is_file():
-        print(f"faqbot: 評価ファイルが見つかりません: {args.file}", file=sys.stderr)
-        return 2
-    try:
-        items = evaluation.load_labelled(args.file)
-    except ValueError as exc:
-        print(f"faqbot: {exc}", file=sys.stderr)
-        return 2
+    # The bot is measured as it answers: the YAML examples plus those staff taught (bot/teaching.py).
+    db = Path(settings_module.load().db_path)
+    store = Store(db) if db.is_file() else None
+    if args.from_log:
+        if args.file is not None:
+            print("faqbot: FILE と --from-log は同時に指定できません。例: faqbot eval --from-log", file=sys.stderr)
+            return 2
+        items = teaching.regression_set(store) if store else []
+        name = f"{db.name} (logged questions with staff decisions)"
+        if not items:
+            print(
+                f"faqbot: {db} に担当者が判断した質問がありません（「正しい回答を教える」か"
+                "「ボットの回答で正しい」で判断すると加わります）。",
+                file=sys.stderr,
+            )
+            return 2
+    else:
+        file = args.file or DEV_SET
+        name = file.name
+        if not file.is_file():
+            print(f"faqbot: 評価ファイルが見つかりません: {file}", file=sys.stderr)
+            return 2
+        try:
+            items = evaluation.load_labelled(file)
+        except ValueError as exc:
+            print(f"faqbot: {exc}", file=sys.stderr)
+            return 2
+    taught = teaching.taught_mapping(store.taught_examples()) if store else {}
+    if store:
+        store.close()
     started = time.perf_counter()
-    pipeline = Pipeline.build()
+    pipeline = rebuild(taught)
     built = time.perf_counter()
     pipeline.route("ポストワランティはいつまで買える？", datetime.fromisoformat(evaluation.DEFAULT_NOW))
     first = time.perf_counter()
@@ -143,7 +172,9 @@ def _eval(args: argparse.Namespace) -> int:
     s = evaluation.summarize(outcomes)
     p50, p99 = evaluation.latency(outcomes)
 
-    print(f"# faqbot eval — {args.file.name}: {s.n} questions ({s.in_scope} in scope, {s.out_of_scope} out of scope)")
+    print(f"# faqbot eval — {name}: {s.n} questions ({s.in_scope} in scope, {s.out_of_scope} out of scope)")
+    if taught:
+        print(f"taught examples merged: {sum(map(len, taught.values()))} (from {db})")
     print(f"top-1 accuracy (in scope)        {s.top1:.3f}")
     print(f"top-3 accuracy (in scope)        {s.top3:.3f}")
     print(f"answered right, no did-you-mean  {s.answered_right:.3f}")

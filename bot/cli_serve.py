@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from bot import logs
 from bot import settings as settings_module
 from bot.clock import Clock, ClockError
+from bot.retention import DailyPurge, RetentionError, retention_days
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 DEFAULT_PORT = 3000
 DEFAULT_HOST = "0.0.0.0"
@@ -25,6 +33,12 @@ WARM_UP_QUESTIONS = (
     "保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか",
     "修理の電話番号は？",
 )
+
+# Socket Mode pings this often, and checks its connection as often: a dropped or
+# silent connection is replaced within this many seconds.
+SOCKET_PING_SECONDS = 5
+# /healthz answers within seconds even when Slack does not.
+HEALTH_TIMEOUT_SECONDS = 3
 
 log = logging.getLogger("faqbot.serve")
 
@@ -71,7 +85,8 @@ def _fail(message_ja: str, message_en: str) -> int:
 
 
 def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.sla import ServiceLevel, SlaError
+
     mode = "HTTP モード" if http else "Socket Mode"
     missing = missing_settings(settings, http)
     if missing:
@@ -82,13 +97,20 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
         )
     try:
         clock = Clock.from_setting(settings.now)
-    except ClockError as exc:
-        return _fail(str(exc), "FAQBOT_NOW is not a valid ISO 8601 date-time")
+        days = retention_days(settings.retention_days)
+        ServiceLevel.from_setting(settings.sla_minutes)
+    except (ClockError, RetentionError, SlaError) as exc:
+        return _fail(
+            str(exc),
+            "FAQBOT_NOW must be ISO 8601; FAQBOT_RETENTION_DAYS and FAQBOT_SLA_MINUTES whole numbers",
+        )
 
     from slack_sdk.errors import SlackClientError
 
-    from bot.app import create_app, create_client
-    from bot.slack_api import describe
+    from bot import scheduler, teaching
+    from bot.app import build_app, listener_pool
+    from bot.services import Services
+    from bot.slack_api import create_client, describe
     from bot.store import Store
     from intents.router import route
 
@@ -99,33 +121,80 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
             f"SLACK_BOT_TOKEN で Slack に接続できませんでした: {describe(exc)}",
             f"auth.test failed at {settings.api_url}: check SLACK_BOT_TOKEN and SLACK_API_URL",
         )
+    # From here on the process is the bot: its log is JSON lines on stderr.
+    logs.configure(settings)
     store = Store(settings.db_path)
     store.forget_seen_before(clock.now() - SEEN_KEYS_KEPT)
+    # What staff taught before this start is answered from the first question on.
+    log.info("taught examples restored: %d", teaching.restore(store))
     # Load the dictionaries, the matcher and the date parser now, not on the first partners' questions.
     for question in WARM_UP_QUESTIONS:
         route(question, clock.now())
     if not settings.staff_channel:
         log.warning("FAQBOT_STAFF_CHANNEL is not set: escalations are stored but no staff card is posted")
-    if not settings.staff_users:
-        log.warning("FAQBOT_STAFF_USERS is empty: nobody can claim or resolve an escalation")
+    if not settings.staff_users and not settings.staff_group:
+        log.warning("FAQBOT_STAFF_USERS and FAQBOT_STAFF_GROUP are empty: nobody can claim or resolve an escalation")
     if clock.frozen:
         log.warning("FAQBOT_NOW freezes the clock at %s", clock.now().isoformat())
     log.info(
         "connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path
     )
 
-    app = create_app(settings, store, clock, socket_mode=not http)
+    services = Services.build(settings, store, clock)
+    executor = listener_pool()
+    app = build_app(services, socket_mode=not http, listener_executor=executor, verify_token=True)
+    # What the last process left unfinished: writes caught mid-send, events acknowledged but not done.
+    services.outbox.recover()
+    services.intake.replay(app.client)
+    purger = DailyPurge(store, clock, days)
+    purger.start()
+    services.outbox.start()
+    # After the outbox: the jobs' messages go through it.
+    jobs = scheduler.start(services)
     try:
         if http:
+            from bot.health import Health
             from bot.http_server import serve as serve_http
 
+            health = Health(store, create_client(settings, timeout=HEALTH_TIMEOUT_SECONDS, retry=False), mode="http")
+            # uvicorn shuts down on SIGTERM and then raises it again: land it here, so the
+            # clean-up below runs and the exit code says "stopped", not "killed".
+            signal.signal(signal.SIGTERM, lambda *_: None)
             log.info("HTTP mode on %s:%d, Slack requests at /slack/events", host, port)
-            serve_http(app, lambda: {"status": "ok", "mode": "http", "db": store.ping()}, host, port)
+            serve_http(app, health, host, port)
         else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            log.info("Socket Mode: connecting")
-            SocketModeHandler(app, settings.app_token).start()
+            _serve_socket_mode(app, settings)
     finally:
+        # Let running listeners finish (their writes are recorded), then stop delivering.
+        executor.shutdown(wait=True)
+        jobs.stop()
+        services.outbox.stop()
+        purger.stop()
         store.close()
+        log.info("stopped")
     return 0
+
+
+def _serve_socket_mode(app: App, settings: Settings) -> None:
+    """Connect and stay connected until SIGTERM or SIGINT.
+
+    slack_sdk's client reconnects by itself when the connection drops or Slack
+    asks it to (each reconnect is logged through faqbot.socket), and pings
+    every SOCKET_PING_SECONDS so that a dead connection is noticed.
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(
+        app, settings.app_token, logger=logging.getLogger("faqbot.socket"), ping_interval=SOCKET_PING_SECONDS
+    )
+    handler.client.on_close_listeners.append(
+        lambda code, reason: log.warning("Socket Mode connection closed (%s %s): reconnecting", code, reason or "")
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("Socket Mode: connecting")
+    handler.connect()
+    stop.wait()
+    log.info("Socket Mode: disconnecting")
+    handler.close()

@@ -1,9 +1,17 @@
 """The escalation workflow: store the case, show it to the staff, keep the
 partner's thread informed.
 
-Order matters: the case is stored before anything is posted, so a failed
-Slack call never loses an escalation; a case whose card could not be posted
-gets its card on the next escalation of the thread.
+Recording and delivering are separate steps. `record` and `act` store the
+case and the Slack writes it needs (bot/outbox.py) in one transaction and
+make no Slack call, so a listener can do them before acknowledging Slack: an
+acknowledged escalation or staff action is never lost, even to SIGKILL. The
+caller then sends the writes.
+
+The staff card is rendered from the case when it is sent, so a card posted
+late after an outage shows the case as it is by then. The thread is told
+「担当者に引き継ぎました」 once the card is posted, not before: a card Slack
+refused (a wrong FAQBOT_STAFF_CHANNEL) leaves the case stored, the escalator
+told, and the next escalation of the thread posts the card.
 """
 
 from __future__ import annotations
@@ -15,14 +23,18 @@ from enum import StrEnum
 from slack_sdk import WebClient
 
 from bot import case_state, texts
-from bot.blocks import staff_card_blocks, staff_card_fallback
+from bot.blocks import staff_card_blocks, staff_card_fallback, to_dicts
 from bot.case_state import Case, CaseStatus, Resolution, TransitionError, Via
 from bot.clock import Clock
+from bot.outbox import DEAD, PENDING, Outbox, Row
 from bot.settings import Settings
 from bot.slack_api import try_call
+from bot.staff import Staff
 from bot.store import Store
 
 log = logging.getLogger("faqbot.escalation")
+
+CARD = "card"
 
 
 class Outcome(StrEnum):
@@ -30,13 +42,16 @@ class Outcome(StrEnum):
     reopened = "reopened"  # the thread's resolved case is open again; the thread was told
     already = "already"  # the thread's case is still open or claimed: tell only the escalator
     no_staff_channel = "no_staff_channel"  # stored, but there is nowhere to show it
-    card_failed = "card_failed"  # stored, but the staff card could not be posted: try again later
+    card_failed = "card_failed"  # stored, but Slack refused the staff card: try again later
+    card_delayed = "card_delayed"  # stored; Slack is unreachable, the outbox will post the card
 
 
 @dataclass(frozen=True)
 class Escalation:
     case: Case
     outcome: Outcome
+    # Outbox writes to send, the staff card's first.
+    writes: tuple[int, ...] = ()
 
 
 class StaffAction(StrEnum):
@@ -46,14 +61,16 @@ class StaffAction(StrEnum):
 
 
 class Escalations:
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, outbox: Outbox, staff: Staff) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.outbox = outbox
+        self.staff = staff
+        outbox.register(CARD, self._send_card)
 
-    def escalate(
+    def record(
         self,
-        client: WebClient,
         *,
         channel: str,
         thread_ts: str,
@@ -62,66 +79,66 @@ class Escalations:
         note: str = "",
         question: str = "",
         asked_by: str | None = None,
+        settles: str | None = None,
     ) -> Escalation:
-        """Escalate a thread. `question` / `asked_by` are used when the bot never answered in it."""
+        """Store an escalation of a thread and queue its card. `question` / `asked_by` are used
+        when the bot never answered in it; `settles` is the journal entry this completes."""
         now = self.clock.now()
         state = self.store.thread(channel, thread_ts)
-        case, created = self.store.open_case(
-            channel=channel,
-            thread_ts=thread_ts,
-            escalated_by=by,
-            via=via,
-            asked_by=(state.asked_by if state else None) or asked_by,
-            question=(state.question if state else "") or question,
-            answer=state.last_answer if state else None,
-            note=note,
-            at=now,
-        )
-        if created:
-            self.store.add_case_event(case.id, by, "escalated", now, via)
-            outcome = Outcome.created
-        else:
-            was_resolved = case.status is CaseStatus.resolved
-            case = self.store.change_case(case.id, lambda c: case_state.escalate_again(c, by, now)) or case
-            self.store.add_case_event(
-                case.id, by, "reopened" if was_resolved else "escalated_again", now, via
+        with self.store.transaction():
+            if settles:
+                self.store.settle(settles)
+            case, created = self.store.open_case(
+                channel=channel,
+                thread_ts=thread_ts,
+                escalated_by=by,
+                via=via,
+                asked_by=(state.asked_by if state else None) or asked_by,
+                question=(state.question if state else "") or question,
+                answer=state.last_answer if state else None,
+                note=note,
+                at=now,
             )
-            outcome = Outcome.reopened if was_resolved else Outcome.already
+            if created:
+                event_id = self.store.add_case_event(case.id, by, "escalated", now, via)
+                outcome = Outcome.created
+            else:
+                was_resolved = case.status is CaseStatus.resolved
+                case = self.store.change_case(case.id, lambda c: case_state.escalate_again(c, by, now)) or case
+                action = "reopened" if was_resolved else "escalated_again"
+                event_id = self.store.add_case_event(case.id, by, action, now, via)
+                outcome = Outcome.reopened if was_resolved else Outcome.already
+            if not self.settings.staff_channel:
+                log.error("case #%s stored but FAQBOT_STAFF_CHANNEL is not set: no staff card posted", case.id)
+                return Escalation(case, Outcome.no_staff_channel)
+            writes = [self._card(case, event_id)]
+            if outcome is Outcome.reopened:
+                writes.append(self._notice(case, event_id, texts.REOPENED))
+        return Escalation(case, outcome, tuple(writes))
 
-        if not self.settings.staff_channel:
-            log.error("case #%s stored but FAQBOT_STAFF_CHANNEL is not set: no staff card posted", case.id)
-            return Escalation(case, Outcome.no_staff_channel)
+    def deliver(self, escalation: Escalation) -> Outcome:
+        """Send what `record` queued; what the escalator still needs to be told."""
+        if not escalation.writes:
+            return escalation.outcome
+        card = self.outbox.send(escalation.writes)[escalation.writes[0]]
+        if card == DEAD:
+            return Outcome.card_failed
+        if card == PENDING:
+            return Outcome.card_delayed
+        if escalation.outcome is Outcome.already and escalation.case.staff_ts is None:
+            # The repair path: the card failed before and is posted now, and the thread was told.
+            return Outcome.created
+        return escalation.outcome
 
-        if case.permalink is None:
-            link = try_call(
-                "chat.getPermalink", client.chat_getPermalink, channel=channel, message_ts=thread_ts
-            )
-            if link is not None:
-                case = (
-                    self.store.change_case(
-                        case.id, lambda c: c.model_copy(update={"permalink": link["permalink"]})
-                    )
-                    or case
-                )
-        had_card = case.staff_ts is not None
-        case = self._show_card(client, case)
-        if case.staff_ts is None:
-            return Escalation(case, Outcome.card_failed)
-        if outcome is Outcome.reopened:
-            self._tell_thread(client, case, texts.REOPENED)
-        elif not had_card:
-            # Also the repair path: an earlier escalation stored the case but its card failed.
-            self._tell_thread(client, case, texts.HANDED_OVER)
-            outcome = Outcome.created
-        return Escalation(case, outcome)
-
-    def act(self, client: WebClient, *, case_id: int, user: str, action: StaffAction) -> Case:
-        """A staff member's button on the card. Raises TransitionError (Japanese message) to refuse."""
-        case_state.require_staff(user, self.settings.staff_users)
+    def act(self, *, case_id: int, user: str, action: StaffAction, channel: str, message_ts: str) -> list[int]:
+        """A staff member's button on the card at (channel, message_ts): the case changed and the
+        writes to send. Raises TransitionError (Japanese message) to refuse."""
+        case_state.require_staff(user, self.staff)
         now = self.clock.now()
         before = self.store.case(case_id)
-        if before is None:
-            raise TransitionError(f"エスカレーション #{case_id} が見つかりません。")
+        # Checked against the card the button was pressed on: a forged id cannot reach another case.
+        if before is None or (before.staff_channel, before.staff_ts) != (channel, message_ts):
+            raise TransitionError(texts.INVALID_BUTTON)
 
         def change(case: Case) -> Case:
             if action is StaffAction.claim:
@@ -129,33 +146,34 @@ class Escalations:
             resolution = Resolution.bot_correct if action is StaffAction.bot_correct else Resolution.staff
             return case_state.resolve(case, user, now, resolution)
 
-        case = self.store.change_case(case_id, change)
-        assert case is not None
-        self.store.add_case_event(case.id, user, action.value, now)
-        case = self._show_card(client, case)
-        if action is StaffAction.claim:
-            reassigned = before.status is CaseStatus.claimed
-            self._tell_thread(client, case, texts.reassigned(user) if reassigned else texts.claimed(user))
-        elif action is StaffAction.bot_correct:
-            self._tell_thread(client, case, texts.bot_answer_confirmed(user))
-        else:
-            self._tell_thread(client, case, texts.resolved(user))
-        return case
+        with self.store.transaction():
+            case = self.store.change_case(case_id, change)
+            assert case is not None
+            event_id = self.store.add_case_event(case.id, user, action.value, now)
+            if action is StaffAction.claim:
+                reassigned = before.status is CaseStatus.claimed
+                notice = texts.reassigned(user) if reassigned else texts.claimed(user)
+            elif action is StaffAction.bot_correct:
+                notice = texts.bot_answer_confirmed(user)
+            else:
+                notice = texts.resolved(user)
+            return [self._card(case, event_id), self._notice(case, event_id, notice)]
 
-    def tell_escalator(self, client: WebClient, escalation: Escalation, *, channel: str, user: str) -> None:
+    def tell_escalator(self, client: WebClient, case: Case, outcome: Outcome, *, channel: str, user: str) -> None:
         """What the thread notice does not already say, told to the escalator alone."""
         message = {
             Outcome.already: texts.ALREADY_HANDED_OVER,
             Outcome.no_staff_channel: texts.STAFF_NOT_CONFIGURED,
             Outcome.card_failed: texts.HANDOVER_FAILED,
-        }.get(escalation.outcome)
+            Outcome.card_delayed: texts.HANDOVER_DELAYED,
+        }.get(outcome)
         if message:
             try_call(
                 "chat.postEphemeral (escalation)",
                 client.chat_postEphemeral,
                 channel=channel,
                 user=user,
-                thread_ts=escalation.case.thread_ts,
+                thread_ts=case.thread_ts,
                 text=message,
             )
 
@@ -177,38 +195,49 @@ class Escalations:
         root = messages[0]
         return root.get("thread_ts") or root.get("ts") or ts, root.get("text") or "", root.get("user")
 
-    def _show_card(self, client: WebClient, case: Case) -> Case:
-        """Post the staff card, or update it in place once it exists."""
-        blocks = staff_card_blocks(case)
-        text = staff_card_fallback(case)
+    # --- outbox writes ------------------------------------------------------------------------
+
+    def _card(self, case: Case, event_id: int) -> int:
+        """Make the card show the case: posted the first time, updated in place after."""
+        return self.outbox.add(
+            key=f"card:{case.id}:{event_id}",
+            lane=f"card:{case.id}",
+            kind=CARD,
+            payload={"case_id": case.id, "channel": self.settings.staff_channel},
+        )
+
+    def _notice(self, case: Case, event: int | str, text: str) -> int:
+        return self.outbox.add_message(
+            key=f"notice:{case.id}:{event}", channel=case.channel, thread_ts=case.thread_ts, text=text
+        )
+
+    def _send_card(self, outbox: Outbox, row: Row) -> str:
+        case = self.store.case(row.payload["case_id"])
+        if case is None:
+            raise LookupError(f"case #{row.payload['case_id']} is gone")
         if case.staff_ts and case.staff_channel:
-            try_call(
-                f"chat.update (case #{case.id})",
-                client.chat_update,
+            outbox.client.chat_update(
                 channel=case.staff_channel,
                 ts=case.staff_ts,
-                blocks=blocks,
-                text=text,
+                blocks=to_dicts(staff_card_blocks(case)),
+                text=staff_card_fallback(case),
             )
-            return case
-        channel = self.settings.staff_channel
-        posted = try_call(
-            f"chat.postMessage (case #{case.id} card)",
-            client.chat_postMessage,
-            channel=channel,
-            blocks=blocks,
-            text=text,
+            return case.staff_ts
+        if case.permalink is None:
+            link = try_call(
+                "chat.getPermalink", outbox.client.chat_getPermalink, channel=case.channel, message_ts=case.thread_ts
+            )
+            if link is not None:
+                update = {"permalink": link["permalink"]}
+                case = self.store.change_case(case.id, lambda c: c.model_copy(update=update)) or case
+        channel = row.payload["channel"]
+        ts = outbox.post(
+            row, channel=channel, blocks=to_dicts(staff_card_blocks(case)), text=staff_card_fallback(case)
         )
-        if posted is None:
-            return case
-        update = {"staff_channel": posted.get("channel") or channel, "staff_ts": posted["ts"]}
-        return self.store.change_case(case.id, lambda c: c.model_copy(update=update)) or case
-
-    def _tell_thread(self, client: WebClient, case: Case, text: str) -> None:
-        try_call(
-            f"chat.postMessage (case #{case.id} notice)",
-            client.chat_postMessage,
-            channel=case.channel,
-            thread_ts=case.thread_ts,
-            text=text,
-        )
+        with self.store.transaction():
+            self.store.change_case(
+                case.id, lambda c: c.model_copy(update={"staff_channel": channel, "staff_ts": ts})
+            )
+            notice = self._notice(case, "handed_over", texts.HANDED_OVER)
+        outbox.send([notice])
+        return ts

@@ -1,4 +1,4 @@
-"""HTTP mode: Bolt's ASGI adapter under uvicorn, plus GET /healthz.
+"""HTTP mode: Bolt's ASGI adapter under uvicorn, plus GET /healthz (bot/health.py).
 
 Events, slash commands and interactivity all arrive at POST /slack/events.
 Bolt's sync `App.dispatch` is run in a worker thread rather than on the event
@@ -43,17 +43,19 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
 
 
 def asgi_app(
-    app: App, health: Callable[[], dict[str, Any]]
+    app: App, health: Callable[[], tuple[int, dict[str, Any]]]
 ) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     slack = ThreadedSlackRequestHandler(app, path=EVENTS_PATH)
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == HEALTH_PATH and scope["method"] == "GET":
-            body = json.dumps(health(), ensure_ascii=False).encode()
+            # The health check may wait on Slack: off the event loop, like Slack's requests.
+            status, report = await asyncio.to_thread(health)
+            body = json.dumps(report, ensure_ascii=False).encode()
             await send(
                 {
                     "type": "http.response.start",
-                    "status": 200,
+                    "status": status,
                     "headers": [(b"content-type", b"application/json; charset=utf-8")],
                 }
             )
@@ -64,7 +66,7 @@ def asgi_app(
     return application
 
 
-def serve(app: App, health: Callable[[], dict[str, Any]], host: str, port: int) -> None:
+def serve(app: App, health: Callable[[], tuple[int, dict[str, Any]]], host: str, port: int) -> None:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     config = uvicorn.Config(
         asgi_app(app, health),
@@ -72,7 +74,8 @@ def serve(app: App, health: Callable[[], dict[str, Any]], host: str, port: int) 
         port=port,
         # One line per Slack delivery would drown the log; failures are logged where they happen.
         access_log=False,
-        log_level="info",
+        # uvicorn's lines go through the root logger: JSON, scrubbed (bot/logs.py).
+        log_config=None,
         # Slack holds its connections open between deliveries.
         timeout_keep_alive=30,
     )

@@ -31,10 +31,17 @@ class Settings:
     db_path: str = DB_DEFAULT
     staff_channel: str | None = None
     staff_users: frozenset[str] = field(default_factory=frozenset)
+    # A Slack user group ID (S…) whose members are staff too (bot.staff).
+    staff_group: str | None = None
     # FAQBOT_NOW as given; bot.clock parses it.
     now: str | None = None
     # Reaction name without colons.
     escalation_emoji: str = ESCALATION_EMOJI_DEFAULT
+    # FAQBOT_RETENTION_DAYS and FAQBOT_LOG_LEVEL as given; bot.retention and bot.logs parse them.
+    retention_days: str | None = None
+    log_level: str | None = None
+    # FAQBOT_SLA_MINUTES as given; bot.sla parses it (a bad value must not stop `faqbot ask`).
+    sla_minutes: str | None = None
 
     def __repr__(self) -> str:
         # Tokens must never reach a log line, even through an exception message.
@@ -51,9 +58,6 @@ class Settings:
         return f"Settings({', '.join(parts)})"
 
     __str__ = __repr__
-
-    def is_staff(self, user_id: str | None) -> bool:
-        return bool(user_id) and user_id in self.staff_users
 
 
 def _clean(value: str | None) -> str | None:
@@ -78,8 +82,12 @@ def from_mapping(env: Mapping[str, str | None]) -> Settings:
         db_path=_clean(env.get("FAQBOT_DB")) or DB_DEFAULT,
         staff_channel=_clean(env.get("FAQBOT_STAFF_CHANNEL")),
         staff_users=frozenset(u.strip() for u in users.split(",") if u.strip()),
+        staff_group=_clean(env.get("FAQBOT_STAFF_GROUP")),
         now=_clean(env.get("FAQBOT_NOW")),
         escalation_emoji=emoji or ESCALATION_EMOJI_DEFAULT,
+        retention_days=_clean(env.get("FAQBOT_RETENTION_DAYS")),
+        log_level=_clean(env.get("FAQBOT_LOG_LEVEL")),
+        sla_minutes=_clean(env.get("FAQBOT_SLA_MINUTES")),
     )
 
 

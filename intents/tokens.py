@@ -9,6 +9,7 @@ we do the same. Normalized forms fold spelling (買える -> 買う, 下さい -
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,10 +53,21 @@ class Analysis:
 
 class Analyzer:
     def __init__(self, glossary: list[GlossaryTerm]):
-        dictionary = Dictionary(dict="core")
-        self._c = dictionary.tokenizer(mode=SplitMode.C)
-        self._a = dictionary.tokenizer(mode=SplitMode.A)
+        self._dictionary = Dictionary(dict="core")
+        # A Sudachi tokenizer may not be used by two threads at once ("Tokenizer
+        # is already in use"), and Slack's listeners answer in several threads:
+        # each thread gets its own pair over the one shared dictionary.
+        self._local = threading.local()
         self._rewrite = _Glossary(glossary)
+
+    def _tokenizers(self):
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            pair = self._local.pair = (
+                self._dictionary.tokenizer(mode=SplitMode.C),
+                self._dictionary.tokenizer(mode=SplitMode.A),
+            )
+        return pair
 
     def fold_synonyms(self, normalized: str) -> str:
         return self._rewrite(normalized)
@@ -67,7 +79,7 @@ class Analyzer:
 
     def tokens(self, folded: str) -> tuple[str, ...]:
         out: dict[str, None] = {}
-        for tokenizer in (self._c, self._a):
+        for tokenizer in self._tokenizers():
             for m in tokenizer.tokenize(folded):
                 pos = m.part_of_speech()[0]
                 if pos not in _CONTENT_POS:
@@ -82,7 +94,7 @@ class Analyzer:
         """Nouns of two or more characters, numbers excluded: the words that name things."""
         folded = self.fold_synonyms(normalize(text))
         out = set()
-        for tokenizer in (self._c, self._a):
+        for tokenizer in self._tokenizers():
             for m in tokenizer.tokenize(folded):
                 pos = m.part_of_speech()
                 lemma = m.normalized_form().lower()

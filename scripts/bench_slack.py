@@ -90,7 +90,7 @@ def run_bare_server(port: int, api_url: str) -> None:
     def reply(event: dict, say) -> None:
         say(text="pong", thread_ts=event.get("thread_ts") or event["ts"])
 
-    serve(app, lambda: {"status": "ok"}, "127.0.0.1", port)
+    serve(app, lambda: (200, {"status": "ok"}), "127.0.0.1", port)
 
 
 class Server:

@@ -1,6 +1,10 @@
-"""Buttons: feedback, did-you-mean choices, 担当者に相談, sharing a command answer, and the staff card.
+"""Buttons: feedback, did-you-mean choices, 担当者に相談, sharing a command answer, the staff card,
+App Home (claim, the FAQ index, teach) and PWP reminders.
 
-Each acknowledges first (Slack wants it within 3 seconds) and then works.
+Each checks its button's value against where it was pressed (bot/payloads.py),
+stores what the press changes, then acknowledges (Slack wants it within 3
+seconds; the store takes milliseconds) and then sends the Slack writes the
+change needs. A press Slack saw acknowledged is never lost to a crash.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from slack_sdk import WebClient
 from bot import blocks, texts
 from bot.case_state import TransitionError
 from bot.escalation import StaffAction
+from bot.outbox import DEAD, PENDING
+from bot.payloads import parse_choice, parse_id, question_is_here
+from bot.reminder_requests import ReminderRequest
 from bot.services import Services
 from bot.slack_api import try_call
 
@@ -47,15 +54,24 @@ def register(app: App, services: Services) -> None:
             thread_ts=thread_ts,
         )
 
+    def asked_here(body: dict, value: Any) -> int | None:
+        """The question id of an answer's button, if it is the question answered where it was pressed."""
+        channel, ts, root = _where(body)
+        question_id = parse_id(value)
+        if question_id is None or not question_is_here(store.question(question_id), channel, root, ts):
+            return None
+        return question_id
+
     def feedback(ack: Ack, body: dict, action: dict, client: WebClient, resolved: bool) -> None:
-        ack()
         user = body["user"]["id"]
         channel, _, root = _where(body)
-        question_id = int(action["value"])
-        if store.question(question_id) is None:
+        question_id = asked_here(body, action.get("value"))
+        if question_id is not None:
+            store.record_feedback(question_id, user, resolved, clock.now())
+        ack()
+        if question_id is None:
             tell(client, channel, user, texts.FEEDBACK_UNKNOWN_QUESTION, root)
             return
-        store.record_feedback(question_id, user, resolved, clock.now())
         tell(
             client,
             channel,
@@ -74,93 +90,163 @@ def register(app: App, services: Services) -> None:
 
     @app.action(re.compile("^" + re.escape(blocks.CHOOSE_INTENT_PREFIX)))
     def on_choice(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
         user = body["user"]["id"]
         channel, _, root = _where(body)
-        intent, _question_id = blocks.parse_choice_value(action["value"])
-        title = action.get("text", {}).get("text") or intent
-        if not services.answerer.answer_choice(
-            client, channel=channel, thread_ts=root, user=user, intent=intent, title=title
-        ):
+        choice = parse_choice(action.get("value"))
+        if choice is None or (choice[1] is not None and asked_here(body, str(choice[1])) is None):
+            ack()
+            tell(client, channel, user, texts.INVALID_BUTTON, root)
+            return
+        intent = choice[0]
+        title = str((action.get("text") or {}).get("text") or intent)[: blocks.BUTTON_LIMIT]
+        writes = services.answerer.answer_choice(
+            channel=channel, thread_ts=root, user=user, intent=intent, title=title
+        )
+        ack()
+        if writes is None or DEAD in services.outbox.send(writes).values():
             tell(client, channel, user, texts.ANSWER_FAILED, root)
 
     @app.action(blocks.ESCALATE)
     def on_escalate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
         user = body["user"]["id"]
         channel, _, root = _where(body)
-        question = store.question(int(action["value"])) or {}
+        question_id = asked_here(body, action.get("value"))
+        if question_id is None:
+            ack()
+            tell(client, channel, user, texts.INVALID_BUTTON, root)
+            return
+        question = store.question(question_id) or {}
         # The question log knows the thread even if the payload's message lacks thread_ts.
-        thread_ts = question.get("thread_ts") or root
-        escalation = services.escalations.escalate(
-            client,
+        escalation = services.escalations.record(
             channel=channel,
-            thread_ts=thread_ts,
+            thread_ts=question.get("thread_ts") or root,
             by=user,
             via="button",
             question=question.get("text") or "",
             asked_by=question.get("user"),
         )
-        services.escalations.tell_escalator(client, escalation, channel=channel, user=user)
+        ack()
+        outcome = services.escalations.deliver(escalation)
+        services.escalations.tell_escalator(client, escalation.case, outcome, channel=channel, user=user)
 
     @app.action(blocks.SHARE_ANSWER)
     def on_share(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
-        ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        saved = store.command_answer(int(action["value"]))
-        if saved is None:
+        answer_id = parse_id(action.get("value"))
+        saved = store.command_answer(answer_id) if answer_id is not None else None
+        # An ephemeral answer is seen only by whoever ran the command: nobody else can share it.
+        if saved is None or saved.user != user or not isinstance(channel, str):
+            ack()
             respond(text=texts.SHARE_EXPIRED, replace_original=False)
             return
-        now = clock.now()
-        question_id = store.log_question(
-            channel=channel,
-            ts=None,
-            thread_ts=None,
-            user=user,
-            text=saved.text,
-            via="share",
-            answer=saved.answer,
-            at=now,
-        )
-        shared = blocks.shared_answer_blocks(
-            saved.answer, question_id, user, f"{saved.command} {saved.text}".strip()
-        )
-        reply_ts = services.answerer.post_answer(
-            client,
-            channel=channel,
-            thread_ts=None,
-            answer=saved.answer,
-            question_id=question_id,
-            blocks=shared,
-        )
-        if reply_ts is None:
+        writes = services.answerer.share(saved, channel=channel, user=user)
+        ack()
+        state = services.outbox.send(writes)[writes[0]]
+        if state == DEAD:
             respond(text=texts.SHARE_FAILED, replace_original=False)
-            return
-        # The shared message starts a thread the bot answered: follow-ups there work.
-        store.record_reply(
-            question_id,
-            reply_ts,
-            channel=channel,
-            thread_ts=reply_ts,
-            asked_by=user,
-            question=saved.text,
-            answer=saved.answer,
-            at=now,
-        )
-        respond(text=texts.SHARED, replace_original=True)
+        elif state == PENDING:
+            respond(text=texts.SHARE_DELAYED, replace_original=False)
+        else:
+            respond(text=texts.SHARED, replace_original=True)
 
     def staff_action(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
         user = body["user"]["id"]
-        channel, _, _ = _where(body)
+        channel, ts, _ = _where(body)
+        case_id = parse_id(action.get("value"))
         try:
-            services.escalations.act(
-                client, case_id=int(action["value"]), user=user, action=STAFF_ACTIONS[action["action_id"]]
+            if case_id is None:
+                raise TransitionError(texts.INVALID_BUTTON)
+            # Checked here on the server: anyone in the staff channel can press the buttons.
+            writes = services.escalations.act(
+                case_id=case_id, user=user, action=STAFF_ACTIONS[action["action_id"]], channel=channel, message_ts=ts
             )
         except TransitionError as refusal:
-            # Checked here on the server: anyone in the staff channel can press the buttons.
+            ack()
             tell(client, channel, user, refusal.message)
+            return
+        ack()
+        services.outbox.send(writes)
 
     for action_id in STAFF_ACTIONS:
         app.action(action_id)(staff_action)
+
+    # --- the staff's workbench (App Home, teaching) and PWP reminders -------------------------
+
+    def in_home(body: dict) -> bool:
+        return (body.get("container") or {}).get("type") == "view"
+
+    @app.action(blocks.TEACH_OPEN)
+    def on_teach_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        # Nothing is stored until the modal is submitted; the trigger expires in 3 seconds.
+        ack()
+        user = body["user"]["id"]
+        channel, ts, _ = _where(body)
+        home = in_home(body)
+        try:
+            services.teacher.open(
+                client,
+                user=user,
+                trigger_id=body["trigger_id"],
+                ref=action.get("value"),
+                pressed_on=None if home else (channel, ts),
+            )
+        except TransitionError as refusal:
+            if home:
+                services.home.publish(client, user, refusal.message)
+            else:
+                tell(client, channel, user, refusal.message)
+
+    @app.action(blocks.HOME_CLAIM)
+    def on_home_claim(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        user = body["user"]["id"]
+        case_id = parse_id(action.get("value"))
+        try:
+            if case_id is None:
+                raise TransitionError(texts.INVALID_BUTTON)
+            writes = services.home.claim(case_id=case_id, user=user)
+        except TransitionError as refusal:
+            ack()
+            services.home.publish(client, user, refusal.message)
+            return
+        ack()
+        services.outbox.send(writes)
+        services.home.publish(client, user, texts.home_claimed(case_id))
+
+    @app.action(re.compile("^" + re.escape(blocks.HOME_ANSWER_PREFIX)))
+    def on_home_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        value = action.get("value")
+        notice = services.home.send_answer(client, user=user, intent=value if isinstance(value, str) else "")
+        services.home.publish(client, user, notice)
+
+    @app.action(blocks.REMIND_PWP)
+    def on_remind(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        user = body["user"]["id"]
+        channel, _, root = _where(body)
+        request = ReminderRequest.from_value(action.get("value"))
+        if request is None:
+            reminder, message = None, texts.INVALID_BUTTON
+        else:
+            reminder, message = services.reminders.record(user=user, request=request)
+        ack()
+        if reminder is not None:
+            services.reminders.hand_over(client, reminder)
+        # Under an ephemeral /pwp answer only response_url reaches the partner.
+        if (body.get("container") or {}).get("is_ephemeral"):
+            respond(text=message, replace_original=False)
+        else:
+            tell(client, channel, user, message, root)
+
+    @app.action(blocks.REMINDER_CANCEL)
+    def on_reminder_cancel(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        reminder_id = parse_id(action.get("value"))
+        if reminder_id is None:
+            message = texts.INVALID_BUTTON
+        else:
+            message = services.reminders.cancel(client, user=user, reminder_id=reminder_id)
+        listing = services.reminders.listing(user, message)
+        respond(blocks=blocks.to_dicts(listing), text=message, replace_original=True)

@@ -1,4 +1,4 @@
-"""Slash commands /faq, /pwp, /contact.
+"""Slash commands /faq, /pwp, /contact, and `/pwp reminders` (one's own PWP reminders).
 
 Routing and the calculators take well under a millisecond, so the answer goes
 back in the acknowledgement itself: no response_url round trip, and nothing
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from slack_bolt import Ack, App
 
-from bot import blocks, texts
+from bot import blocks, reminders, texts
 from bot.command_args import UsageError, contact_inputs, pwp_inputs
 from bot.services import Services
 from intents import calculations
@@ -57,6 +57,10 @@ def register(app: App, services: Services) -> None:
         name = command["command"]
         text = (command.get("text") or "").strip()
         answer_for, empty_ok = COMMANDS[name]
+        if name == "/pwp" and reminders.is_list_request(text):
+            listing = services.reminders.listing(command["user_id"])
+            ack(blocks=listing, text=texts.REMINDERS_TITLE, response_type="ephemeral")
+            return
         if not text and not empty_ok:
             ack(blocks=blocks.usage_blocks(name), text=blocks.USAGE[name], response_type="ephemeral")
             return

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import blocks
+from bot.payloads import is_channel, is_ts
 from bot.services import Services
 from bot.slack_api import try_call
 
@@ -19,7 +20,10 @@ def register(app: App, services: Services) -> None:
         ack()
         message = shortcut.get("message") or {}
         channel = (shortcut.get("channel") or {}).get("id")
-        root = message.get("thread_ts") or message["ts"]
+        root = message.get("thread_ts") or message.get("ts")
+        if not (is_channel(channel) and is_ts(root)):
+            # Not a message Slack would send: there is no thread to escalate.
+            return
         view = blocks.escalate_modal(channel, root, message.get("text") or "", message.get("user"))
         try_call(
             "views.open (escalation modal)", client.views_open, trigger_id=shortcut["trigger_id"], view=view

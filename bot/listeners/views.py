@@ -1,34 +1,58 @@
-"""Modal submissions: the escalation note from the message shortcut."""
+"""Modal submissions: the escalation note from the message shortcut, and teaching an intent."""
 
 from __future__ import annotations
-
-import json
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks
+from bot import blocks, teaching, texts
+from bot.case_state import TransitionError
+from bot.payloads import note_of, parse_escalation_metadata
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
+    @app.view(blocks.TEACH_MODAL)
+    def on_teach_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        user = body["user"]["id"]
+        found = teaching.parse_metadata(view.get("private_metadata"))
+        intent = teaching.submitted_intent(view)
+        try:
+            if found is None:
+                raise TransitionError(texts.INVALID_BUTTON)
+            target = services.teacher.check(user=user, ref=found[0], intent=intent)
+        except TransitionError as refusal:
+            ack(response_action="errors", errors={blocks.TEACH_INTENT_BLOCK: refusal.message})
+            return
+        # The decision is stored before the modal closes; the rebuild (about half a second) after.
+        writes = services.teacher.record(target, intent, user)
+        ack()
+        services.teacher.apply()
+        services.outbox.send(writes)
+        if found[1] == "home":
+            out_of_scope = intent == teaching.OUT_OF_SCOPE
+            question = blocks.truncate(target.text, 80)
+            notice = texts.taught_notice(question, teaching.intent_title(intent), out_of_scope)
+            services.home.publish(client, user, notice)
+
     @app.view(blocks.ESCALATE_MODAL)
     def on_escalate_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        # Closing the modal first: the escalation's Web API calls may take longer than Slack waits.
-        ack()
         user = body["user"]["id"]
-        where = json.loads(view["private_metadata"])
-        channel = where["channel"]
-        note_state = view.get("state", {}).get("values", {}).get(blocks.ESCALATE_NOTE_BLOCK, {})
-        note = (note_state.get(blocks.ESCALATE_NOTE_ACTION) or {}).get("value") or ""
-        escalation = services.escalations.escalate(
-            client,
-            channel=channel,
-            thread_ts=where["thread_ts"],
+        target = parse_escalation_metadata(view.get("private_metadata"))
+        if target is None:
+            # Not the metadata this bot wrote: say so in the modal rather than escalate something else.
+            ack(response_action="errors", errors={blocks.ESCALATE_NOTE_BLOCK: texts.INVALID_BUTTON})
+            return
+        # Stored before the modal closes (milliseconds); the Slack calls come after.
+        escalation = services.escalations.record(
+            channel=target.channel,
+            thread_ts=target.thread_ts,
             by=user,
             via="shortcut",
-            note=note,
-            question=where.get("text") or "",
-            asked_by=where.get("author"),
+            note=note_of(view, blocks.ESCALATE_NOTE_BLOCK, blocks.ESCALATE_NOTE_ACTION),
+            question=target.text,
+            asked_by=target.author,
         )
-        services.escalations.tell_escalator(client, escalation, channel=channel, user=user)
+        ack()
+        outcome = services.escalations.deliver(escalation)
+        services.escalations.tell_escalator(client, escalation.case, outcome, channel=target.channel, user=user)

@@ -156,3 +156,12 @@ def test_installation_application_today_gives_the_work_window():
 def test_firmware_question_without_a_date_is_the_spec():
     a = route("ファームウェアアップデートオプションって何をしてくれるの？", NOW)
     assert a.intent == "fw-option" and a.calculator is None
+
+
+def test_route_is_safe_from_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["CSNのID欲しい", "ﾎﾟｽﾄﾜﾗﾝﾃｨっていつまで買える", "スイッチが壊れた、今電話して修理頼める？"] * 40
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        intents = list(pool.map(lambda q: route(q, NOW).intent, questions))
+    assert intents == [route(q, NOW).intent for q in questions]

@@ -3,6 +3,13 @@
 The recorder is a real HTTP server the bot reaches through SLACK_API_URL, so
 the bot's own WebClient, its error handling and its JSON/form encoding are all
 exercised. Requests to the bot are signed exactly as Slack signs them.
+
+It keeps the messages the bot posted (with their metadata, for
+conversations.history / .replies) and injects Slack's faults on demand:
+`ok: false` errors and bare 5xx (`fail`), 429 with Retry-After (`rate_limit`),
+an outage of every method for N seconds (`outage`), responses lost after Slack
+acted (`lose_responses`), slow answers (`slow`) and refused connections
+(`down` / `up`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +42,33 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One way to answer a call instead of plain success."""
+
+    status: int = 200
+    body: dict[str, Any] | str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    # Slack acts on the call (posts the message), and then …
+    acts: bool = False
+    # … the connection closes without an answer, or the answer comes this late.
+    drop: bool = False
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+    delay: float = 0.0
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("1", "true")
+
+
 class Recorder:
     """Records every Web API call and answers like Slack would, or fails on demand."""
 
@@ -41,10 +76,19 @@ class Recorder:
         self.calls: list[Call] = []
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
-        # method -> list of (status, body) to answer with instead of success, used in order.
-        self._failures: dict[str, list[tuple[int, dict[str, Any] | str]]] = {}
-        # (channel, ts) -> messages for conversations.replies
+        # method -> faults to answer with instead of success, used in order.
+        self._faults: dict[str, list[Fault]] = {}
+        # Until then (time.monotonic), every call answers with _outage_fault.
+        self._outage_until = 0.0
+        self._outage_fault = Fault()
+        # (channel, ts) -> messages for conversations.replies, set by a test
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # channel -> the messages the bot posted there, as Slack would keep them
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        # user group id -> member ids, for usergroups.users.list
+        self.usergroups: dict[str, list[str]] = {}
+        # What apps.connections.open hands out (a Socket Mode test's WebSocket server).
+        self.socket_url: str | None = None
         # thread_ts -> when each successful chat.postMessage into it arrived
         self._replies: dict[str | None, list[float]] = {}
         recorder = self
@@ -61,12 +105,21 @@ class Recorder:
                 else:
                     method = "response_url"
                     params["_path"] = self.path
-                status, body = recorder._answer(method, params)
+                reply = recorder._answer(method, params)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop:
+                    # The answer is lost on the way back: the client sees the connection close.
+                    self.close_connection = True
+                    return
+                body = reply.body
                 payload = (body if isinstance(body, str) else json.dumps(body)).encode()
-                self.send_response(status)
+                self.send_response(reply.status)
                 self.send_header(
                     "Content-Type", "application/json" if not isinstance(body, str) else "text/plain"
                 )
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -74,20 +127,35 @@ class Recorder:
             def log_message(self, *args: Any) -> None:
                 pass
 
+        self._handler = Handler
         self.server = _Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.api_url = self.url + "/api/"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = self._serve_thread()
+
+    def _serve_thread(self) -> threading.Thread:
+        return threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self) -> Recorder:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        if self._thread.is_alive():
+            self.down()
+
+    def down(self) -> None:
+        """Slack unreachable: connections to the recorder's port are refused until `up`."""
         self.server.shutdown()
         self.server.server_close()
+        self._thread.join(timeout=5)
+
+    def up(self) -> None:
+        """Reachable again, on the same port."""
+        self.server = _Server(("127.0.0.1", self.port), self._handler)
+        self._thread = self._serve_thread()
+        self._thread.start()
 
     # --- answering -----------------------------------------------------------------
 
@@ -96,23 +164,53 @@ class Recorder:
         body: dict[str, Any] | str = (
             {"ok": False, "error": error} if status == 200 else "Internal Server Error"
         )
+        self.inject(method, Fault(status, body), times)
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` are refused with 429 and Retry-After."""
+        fault = Fault(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        self.inject(method, fault, times)
+
+    def lose_responses(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect, but their answers never arrive."""
+        self.inject(method, Fault(acts=True, drop=True), times)
+
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect and are answered `seconds` later."""
+        self.inject(method, Fault(acts=True, delay=seconds), times)
+
+    def outage(self, seconds: float, status: int = 503) -> None:
+        """For `seconds` from now every call answers a bare HTTP `status` (Slack is down)."""
         with self._cond:
-            self._failures.setdefault(method, []).extend([(status, body)] * times)
+            self._outage_until = time.monotonic() + seconds
+            self._outage_fault = Fault(status, "Service Unavailable")
+
+    def inject(self, method: str, fault: Fault, times: int = 1) -> None:
+        with self._cond:
+            self._faults.setdefault(method, []).extend([fault] * times)
 
     def next_ts(self) -> str:
         return f"1800000000.{next(self._ts):06d}"
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | str]:
+    def _answer(self, method: str, params: dict[str, Any]) -> _Reply:
         with self._cond:
-            failures = self._failures.get(method)
-            failure = failures.pop(0) if failures else None
+            if time.monotonic() < self._outage_until:
+                fault: Fault | None = self._outage_fault
+            else:
+                faults = self._faults.get(method)
+                fault = faults.pop(0) if faults else None
             call = Call(method, params)
             self.calls.append(call)
-            if method == "chat.postMessage" and not failure:
+            refused = fault is not None and not fault.acts
+            if method == "chat.postMessage" and not refused:
                 self._replies.setdefault(params.get("thread_ts"), []).append(call.at)
             self._cond.notify_all()
-        if failure:
-            return failure
+        if fault is not None and not fault.acts:
+            return _Reply(fault.status, fault.body, fault.headers)
+        status, body = self._succeed(method, params)
+        return _Reply(status, body, drop=bool(fault and fault.drop), delay=fault.delay if fault else 0.0)
+
+    def _succeed(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | str]:
         channel = params.get("channel")
         if method == "auth.test":
             return 200, {
@@ -125,6 +223,12 @@ class Recorder:
             }
         if method == "chat.postMessage":
             ts = self.next_ts()
+            kept = {"type": "message", "ts": ts, "text": params.get("text"), "user": BOT_USER, "bot_id": BOT_ID}
+            for name in ("thread_ts", "metadata", "blocks"):
+                if params.get(name):
+                    kept[name] = params[name]
+            with self._cond:
+                self.messages.setdefault(channel, []).append(kept)
             return 200, {
                 "ok": True,
                 "channel": channel,
@@ -143,12 +247,38 @@ class Recorder:
                 "permalink": f"https://example.slack.com/archives/{channel}/p{ts}",
             }
         if method == "conversations.replies":
-            return 200, {"ok": True, "messages": self.threads.get((channel, params.get("ts")), [])}
+            ts = params.get("ts")
+            found = self.threads.get((channel, ts))
+            if found is None:
+                found = [m for m in self.messages_in(channel) if ts in (m["ts"], m.get("thread_ts"))]
+            return 200, {"ok": True, "messages": self._shown(found, params)}
+        if method == "conversations.history":
+            top = [m for m in self.messages_in(channel) if m.get("thread_ts") in (None, m["ts"])]
+            return 200, {"ok": True, "messages": self._shown(top[::-1], params)}
+        if method == "usergroups.users.list":
+            members = self.usergroups.get(params.get("usergroup"))
+            if members is None:
+                return 200, {"ok": False, "error": "no_such_subteam"}
+            return 200, {"ok": True, "users": members}
+        if method == "apps.connections.open":
+            return 200, {"ok": True, "url": self.socket_url}
         if method == "views.open":
             return 200, {"ok": True, "view": {"id": "V0001"}}
         return 200, {"ok": True}
 
+    @staticmethod
+    def _shown(messages: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Messages as Slack lists them: metadata only when asked for with include_all_metadata."""
+        if _truthy(params.get("include_all_metadata")):
+            return messages
+        return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+
     # --- inspecting ---------------------------------------------------------------------
+
+    def messages_in(self, channel: str | None) -> list[dict[str, Any]]:
+        """What Slack shows in `channel`: the messages the bot's calls actually posted there."""
+        with self._cond:
+            return list(self.messages.get(channel, []))
 
     def of(self, method: str) -> list[Call]:
         with self._cond:
@@ -191,6 +321,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # The default backlog of 5 drops connections under bursts, adding 1 s SYN retries.
     request_queue_size = 256
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (the SIGKILL tests) is expected, not news.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:

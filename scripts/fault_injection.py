@@ -1,0 +1,274 @@
+"""Inject Slack's faults into a real `faqbot serve --http` and count what was lost or doubled.
+
+Each scenario starts the bot as a process on loopback with a fresh database,
+pointed at the test suite's Web API recorder (tests/bot/slack_app/slack_support.py),
+drives it with signed requests as Slack sends them, injects one fault, waits
+until /healthz shows the outbox empty, then counts, per question or
+escalation, the messages Slack holds. The goal: nothing lost, nothing doubled.
+
+    .venv/bin/python scripts/fault_injection.py                 # every scenario, Markdown table
+    .venv/bin/python scripts/fault_injection.py --only sigkill  # one of them
+    .venv/bin/python scripts/fault_injection.py --scale 2       # twice the load
+
+Exit status 1 if anything was lost or doubled. Nothing leaves 127.0.0.1.
+The same faults, smaller, are tests in tests/bot/reliability/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app"), str(ROOT / "tests" / "bot" / "reliability")]
+
+from rel_corpus import BAD_COMMANDS, BAD_MESSAGES  # noqa: E402
+from rel_server import STAFF_CHANNEL, Server, reaction  # noqa: E402
+from slack_support import BOT_USER, Recorder, command_body, mention, message, signed_headers  # noqa: E402
+
+from bot import texts  # noqa: E402
+
+QUESTIONS = ["CSNのIDはどうやって取るの？", "修理の電話番号は？", "ケアパックの登録方法を教えてください", "こんにちは"]
+
+
+@dataclass
+class Result:
+    fault: str
+    load: str
+    acknowledged: str
+    lost: int
+    doubled: int
+    seconds: float
+    command: str
+    test: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    fault: str
+    test: str
+    run: Callable[[Recorder, Path, int], tuple[str, str, int, int]]
+
+
+SCENARIOS: list[Scenario] = []
+
+
+def scenario(name: str, fault: str, test: str) -> Callable:
+    def register(run: Callable[[Recorder, Path, int], tuple[str, str, int, int]]) -> Callable:
+        SCENARIOS.append(Scenario(name, fault, test, run))
+        return run
+
+    return register
+
+
+# --- counting ------------------------------------------------------------------------------------
+
+
+def ask_burst(server: Server, prefix: str, count: int, clients: int = 8) -> dict[str, int | None]:
+    events = [(mention(QUESTIONS[i % len(QUESTIONS)], ts=f"{prefix}.{i:06d}"), f"Ev{prefix}x{i}") for i in range(count)]
+    return server.burst(events, clients=clients)
+
+
+def answers(recorder: Recorder, prefix: str, count: int, channel: str = "C0001") -> tuple[int, int]:
+    """(lost, doubled) among the threads `prefix`.000000 … : each must hold exactly one bot reply."""
+    per_thread = Counter(m.get("thread_ts") for m in recorder.messages_in(channel))
+    expected = [f"{prefix}.{i:06d}" for i in range(count)]
+    return sum(per_thread[t] == 0 for t in expected), sum(per_thread[t] > 1 for t in expected)
+
+
+def acked(statuses: dict[str, int | None]) -> str:
+    return f"{sum(s == 200 for s in statuses.values())}/{len(statuses)}"
+
+
+# --- the scenarios -------------------------------------------------------------------------------
+
+
+@scenario("429", "429 + Retry-After: 1 on chat.postMessage (10 times)", "test_rel_outbox.py -k rate_limit")
+def rate_limited(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 20 * scale
+    recorder.rate_limit("chat.postMessage", times=10, retry_after=1)
+    statuses = ask_burst(server, "2001", count)
+    server.wait_delivered(120)
+    server.stop()
+    return f"{count} mentions, 8 clients", acked(statuses), *answers(recorder, "2001", count)
+
+
+@scenario("5xx", "every Web API call answers 503 for 10 s", "test_rel_outbox.py -k 5xx")
+def server_errors(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 30 * scale
+    recorder.outage(10, status=503)
+    statuses = ask_burst(server, "2002", count)
+    server.wait_delivered(180)
+    server.stop()
+    return f"{count} mentions during the outage", acked(statuses), *answers(recorder, "2002", count)
+
+
+@scenario("unreachable", "Slack unreachable (connection refused) for 10 s", "test_rel_outbox.py -k unreachable")
+def unreachable(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 30 * scale
+    recorder.down()
+    started = time.monotonic()
+    statuses = ask_burst(server, "2003", count)
+    time.sleep(max(0.0, 10 - (time.monotonic() - started)))
+    recorder.up()
+    server.wait_delivered(180)
+    server.stop()
+    return f"{count} mentions while down", acked(statuses), *answers(recorder, "2003", count)
+
+
+@scenario("lost", "responses lost after Slack posted (10 chat.postMessage)", "test_rel_outbox.py -k lost_response")
+def lost_responses(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 20 * scale
+    recorder.lose_responses("chat.postMessage", times=10)
+    statuses = ask_burst(server, "2004", count)
+    server.wait_delivered(120)
+    server.stop()
+    return f"{count} mentions", acked(statuses), *answers(recorder, "2004", count)
+
+
+@scenario("restart", "SIGTERM with answers pending (Slack down), restart with Slack up", "test_rel_process.py -k restart")
+def restart_mid_flight(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 30 * scale
+    recorder.outage(3600)
+    statuses = ask_burst(server, "2005", count)
+    server.stop()
+    recorder.outage(0)
+    server.start()
+    server.wait_delivered(180)
+    server.stop()
+    return f"{count} mentions, then a restart", acked(statuses), *answers(recorder, "2005", count)
+
+
+@scenario("sigkill", "SIGKILL after a third of a burst of escalations, restart", "test_rel_process.py -k sigkill")
+def sigkill(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    recorder.slow("chat.postMessage", seconds=0.03, times=1_000_000)
+    server = Server(recorder, work).start()
+    count = 100 * scale
+    events = [(reaction("C0100", f"2006.{i:06d}"), f"EvK{i}") for i in range(count)]
+    statuses = server.burst(events, clients=8, kill_after_acks=count // 3)
+    server.start()
+    done = {eid for eid, status in statuses.items() if status == 200}
+    # Slack resends what it saw no acknowledgement for, and some of what it did.
+    for event, event_id in [(e, i) for e, i in events if i not in done] + events[:10]:
+        server.send_event(event, event_id, retry_num=1)
+    server.wait_delivered(180)
+    server.stop()
+    conn = sqlite3.connect(server.db)
+    cases = dict(conn.execute("SELECT thread_ts, escalations FROM cases").fetchall())
+    conn.close()
+    threads = [e["item"]["ts"] for e, _ in events]
+    cards = Counter(
+        m["metadata"]["event_payload"]["key"].split(":")[1] for m in recorder.messages_in(STAFF_CHANNEL) if m.get("metadata")
+    )
+    notices = Counter(m["thread_ts"] for m in recorder.messages_in("C0100") if m.get("text") == texts.HANDED_OVER)
+    lost = sum(t not in cases for t in threads) + (len(cases) - len(cards)) + sum(notices[t] == 0 for t in threads)
+    doubled = (
+        sum(n > 1 for n in cases.values()) + sum(n > 1 for n in cards.values()) + sum(n > 1 for n in notices.values())
+    )
+    return f"{count} :sos: escalations, 8 clients, 30 ms per post", f"{len(done)}/{count} before the kill", lost, doubled
+
+
+@scenario("load", "concurrent load: 30% Slack retries, 10% app_mention+message pairs", "test_rel_load.py")
+def load(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 500 * scale
+    rng = random.Random(7)
+    deliveries = []
+    for i in range(count):
+        text, ts = QUESTIONS[i % len(QUESTIONS)], f"2007.{i:06d}"
+        deliveries.append((mention(text, ts=ts), f"EvL{i}", None))
+        if rng.random() < 0.3:
+            deliveries.append((mention(text, ts=ts), f"EvL{i}", 1))
+        if rng.random() < 0.1:
+            deliveries.append((message(f"<@{BOT_USER}> {text}", ts=ts), f"EvLM{i}", None))
+    rng.shuffle(deliveries)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda d: server.send_event(*d), deliveries))
+    server.wait_delivered(180)
+    elapsed = time.monotonic() - started
+    server.stop()
+    ok = f"{sum(s == 200 for s in statuses)}/{len(statuses)}"
+    return f"{count} questions in {len(deliveries)} deliveries, 16 clients, {count / elapsed:.0f} answered/s", ok, *answers(
+        recorder, "2007", count
+    )
+
+
+@scenario("bad-input", "the bad-input corpus (messages as mentions, command arguments)", "test_rel_bad_input.py")
+def bad_input(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    statuses = {}
+    for i, (_, text) in enumerate(BAD_MESSAGES):
+        statuses[f"m{i}"] = server.send_event(mention(text, ts=f"2008.{i:06d}"), f"EvB{i}")
+    commands_ok = 0
+    for command, text in BAD_COMMANDS:
+        body = command_body(command, text, response_url=recorder.url + "/response/bad")
+        status, reply = server.request("POST", "/slack/events", body, signed_headers(body, "application/x-www-form-urlencoded"))
+        commands_ok += status == 200 and "ephemeral" in reply.decode()
+    server.wait_delivered(120)
+    server.stop()
+    lost, doubled = answers(recorder, "2008", len(BAD_MESSAGES))
+    internal = sum(m.get("text") == texts.INTERNAL_ERROR for m in recorder.messages_in("C0001"))
+    load_text = f"{len(BAD_MESSAGES)} messages + {len(BAD_COMMANDS)} commands"
+    return load_text, f"{acked(statuses)} + {commands_ok}/{len(BAD_COMMANDS)}", lost + internal, doubled
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=[s.name for s in SCENARIOS], action="append")
+    parser.add_argument("--scale", type=int, default=1, help="multiply every scenario's load")
+    args = parser.parse_args(argv)
+    results = []
+    for item in SCENARIOS:
+        if args.only and item.name not in args.only:
+            continue
+        recorder = Recorder().start()
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"faqbot-{item.name}-") as work:
+                started = time.monotonic()
+                load_text, acknowledged, lost, doubled = item.run(recorder, Path(work), args.scale)
+                results.append(
+                    Result(
+                        item.fault,
+                        load_text,
+                        acknowledged,
+                        lost,
+                        doubled,
+                        time.monotonic() - started,
+                        f"scripts/fault_injection.py --only {item.name}",
+                        f"pytest tests/bot/reliability/{item.test}",
+                    )
+                )
+        finally:
+            recorder.stop()
+        print(f"{item.name}: lost {results[-1].lost}, doubled {results[-1].doubled}", file=sys.stderr)
+    print("| fault injected | load | acknowledged | lost | doubled | time | reproduce |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r.fault} | {r.load} | {r.acknowledged} | {r.lost} | {r.doubled} | {r.seconds:.0f} s "
+            f"| `{r.command}`; `{r.test}` |"
+        )
+    return 1 if any(r.lost or r.doubled for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Socket Mode: the real `faqbot serve` process against a loopback Socket Mode end.
+
+It answers over the WebSocket, reconnects when Slack asks (a `disconnect`
+message) and when the connection is closed under it, logs each reconnect,
+and keeps the app token and the connection ticket out of its logs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from rel_server import NOW, ROOT, STAFF, STAFF_CHANNEL
+from rel_socket import FakeSocketMode
+from slack_support import BOT_TOKEN, event_body, mention
+
+APP_TOKEN = "xapp-1-A0001-test-app-token"
+
+
+@pytest.fixture
+def socket_end():
+    fake = FakeSocketMode().start()
+    yield fake
+    fake.stop()
+
+
+def envelope(number: int, ts: str) -> dict:
+    return {
+        "envelope_id": f"env-{number}",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": json.loads(event_body(mention("修理の電話番号は？", ts=ts), f"EvSOCK{number}")),
+    }
+
+
+def test_rel_socket_mode_answers_reconnects_and_logs_each_reconnect(recorder, socket_end, tmp_path):
+    recorder.socket_url = socket_end.url
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": recorder.api_url,
+        "FAQBOT_DB": str(tmp_path / "faqbot.db"),
+        "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
+        "FAQBOT_STAFF_USERS": STAFF,
+        "FAQBOT_NOW": NOW,
+    }
+    log_path = tmp_path / "socket.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        socket_end.wait_connections(1, timeout=90)
+        socket_end.send(envelope(1, "1600.000001"))
+        socket_end.wait_ack("env-1")
+        recorder.wait_for("chat.postMessage", 1)
+
+        socket_end.refresh()
+        socket_end.wait_connections(2)
+        socket_end.close_connection()
+        socket_end.wait_connections(3)
+
+        socket_end.send(envelope(2, "1600.000002"))
+        socket_end.wait_ack("env-2")
+        # Slack redelivers an envelope it saw no ack for: acknowledged again, answered once.
+        socket_end.send({**envelope(2, "1600.000002"), "envelope_id": "env-2b", "retry_attempt": 1})
+        socket_end.wait_ack("env-2b")
+        recorder.wait_for("chat.postMessage", 2)
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    answered = [m["thread_ts"] for m in recorder.messages_in("C0001")]
+    assert answered == ["1600.000001", "1600.000002"]
+    assert len(recorder.of("apps.connections.open")) == 3
+    text = log_path.read_text(encoding="utf-8")
+    entries = [json.loads(line) for line in text.splitlines() if line.strip()]
+    socket_lines = [e["message"] for e in entries if e["logger"] == "faqbot.socket"]
+    assert sum("A new session has been established" in m for m in socket_lines) == 3
+    assert any("Reconnecting" in m or "Connecting to a new endpoint" in m for m in socket_lines)
+    assert any(e["logger"] == "faqbot.serve" and "connection closed" in e["message"] for e in entries)
+    for secret in (APP_TOKEN, BOT_TOKEN, "one-time-ticket-123"):
+        assert secret not in text
