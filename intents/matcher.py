@@ -102,10 +102,14 @@ def _sorted_tokens(analysis: Analysis) -> str:
 
 
 def _postings(lists: dict[str, list[tuple[int, float]]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    return {
-        f: (np.fromiter((i for i, _ in entries), dtype=np.int32), np.fromiter((w for _, w in entries), dtype=np.float64))
-        for f, entries in lists.items()
-    }
+    """Per feature, (indices, weights) as views into two arrays built in one pass."""
+    features = list(lists)
+    sizes = [len(lists[f]) for f in features]
+    indices = np.fromiter((i for f in features for i, _ in lists[f]), dtype=np.int32, count=sum(sizes))
+    weights = np.fromiter((w for f in features for _, w in lists[f]), dtype=np.float64, count=sum(sizes))
+    ends = np.cumsum(sizes).tolist()
+    starts = [0, *ends[:-1]]
+    return {f: (indices[a:b], weights[a:b]) for f, a, b in zip(features, starts, ends, strict=True)}
 
 
 def _accumulate(postings: dict[str, tuple[np.ndarray, np.ndarray]], query: Vector, size: int) -> np.ndarray:
@@ -131,6 +135,7 @@ class Matcher:
         self._example_intent: list[str] = []
         self._example_text: list[str] = []
         self._example_tokens: list[str] = []
+        self.example_folded: list[tuple[str, str]] = []  # (intent, synonym-folded text) of every example
         raw_words: list[Vector] = []
         raw_chars: list[Vector] = []
         for doc in docs:
@@ -140,6 +145,7 @@ class Matcher:
                 self._example_intent.append(doc.intent)
                 self._example_text.append(text)
                 self._example_tokens.append(_sorted_tokens(analysis))
+                self.example_folded.append((doc.intent, analysis.normalized))
                 raw_words.append(words)
                 raw_chars.append(chars)
         self._example_intent_index = np.array([self._intent_index[i] for i in self._example_intent], dtype=np.int32)

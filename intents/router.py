@@ -86,7 +86,7 @@ def intent_docs(knowledge: Knowledge) -> list[IntentDoc]:
     return docs
 
 
-def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str]:
+def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher) -> frozenset[str]:
     """The handbook's own terms: the nouns of FAQ titles and summaries, contact and
     site names, and every glossary term, as they read after synonym folding.
 
@@ -103,11 +103,8 @@ def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer) -> frozenset[str
     texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
     terms = {term for text in texts for term in analyzer.terms(text)}
     terms |= {folded for g in knowledge.glossary if len(folded := analyzer.fold_synonyms(normalize(g.canonical))) >= 2}
-    folded_examples = {
-        intent: [analyzer.fold_synonyms(normalize(text)) for text in texts] for intent, texts in knowledge.examples.items()
-    }
-    in_scope = [text for intent, texts in folded_examples.items() if intent != "null" for text in texts]
-    out_of_scope = folded_examples.get("null", [])
+    in_scope = [text for intent, text in matcher.example_folded if intent != "null"]
+    out_of_scope = [text for intent, text in matcher.example_folded if intent == "null"]
 
     def share(term: str, texts: list[str]) -> float:
         return sum(term in text for text in texts) / max(1, len(texts))
@@ -122,7 +119,7 @@ class Pipeline:
         self.matcher = matcher
         self.policy = policy
         self.replies = Replies(knowledge)
-        self.vocabulary = domain_vocabulary(knowledge, analyzer)
+        self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
 
     @classmethod
     def build(cls, knowledge: Knowledge | None = None, policy: Policy | None = None) -> Pipeline:
