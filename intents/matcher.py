@@ -135,7 +135,8 @@ class Matcher:
         self._example_intent: list[str] = []
         self._example_text: list[str] = []
         self._example_tokens: list[str] = []
-        self.example_folded: list[tuple[str, str]] = []  # (intent, synonym-folded text) of every example
+        # (intent, example as given, its synonym-folded text) of every example
+        self.example_folded: list[tuple[str, str, str]] = []
         raw_words: list[Vector] = []
         raw_chars: list[Vector] = []
         for doc in docs:
@@ -145,7 +146,7 @@ class Matcher:
                 self._example_intent.append(doc.intent)
                 self._example_text.append(text)
                 self._example_tokens.append(_sorted_tokens(analysis))
-                self.example_folded.append((doc.intent, analysis.normalized))
+                self.example_folded.append((doc.intent, text, analysis.normalized))
                 raw_words.append(words)
                 raw_chars.append(chars)
         self._example_intent_index = np.array([self._intent_index[i] for i in self._example_intent], dtype=np.int32)

@@ -103,8 +103,11 @@ def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher
     texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
     terms = {term for text in texts for term in analyzer.terms(text)}
     terms |= {folded for g in knowledge.glossary if len(folded := analyzer.fold_synonyms(normalize(g.canonical))) >= 2}
-    in_scope = [text for intent, text in matcher.example_folded if intent != "null"]
-    out_of_scope = [text for intent, text in matcher.example_folded if intent == "null"]
+    # The teaching examples only: the FAQ titles the matcher also holds are the handbook's side.
+    examples = {(intent, text) for intent, texts in knowledge.examples.items() for text in texts}
+    folded = [(intent, f) for intent, text, f in matcher.example_folded if (intent, text) in examples]
+    in_scope = [f for intent, f in folded if intent != "null"]
+    out_of_scope = [f for intent, f in folded if intent == "null"]
 
     def share(term: str, texts: list[str]) -> float:
         return sum(term in text for text in texts) / max(1, len(texts))
