@@ -9,13 +9,28 @@ from __future__ import annotations
 import re
 from datetime import time
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PHONE_RE = re.compile(r"^0\d{1,4}-\d{2,4}-\d{3,4}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s]+$")
+
+
+def _matching(pattern: re.Pattern[str], what: str):
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{what}, got {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Phone and FAX numbers are stored clean: the PDF text has stray spaces and en dashes.
+PhoneNumber = Annotated[str, _matching(PHONE_RE, "phone number must be clean digits and hyphens")]
+MailAddress = Annotated[str, _matching(EMAIL_RE, "not a mail address")]
+Url = Annotated[str, _matching(URL_RE, "not an http(s) URL")]
 INTENT_RE = re.compile(r"^(Q([1-9]|1[0-9]|2[0-3])|contact|websites|fw-option|pwp|start-date|smalltalk\.[a-z]+)$")
 
 SECTIONS = ("サポートサービスとは", "購入前", "購入後", "契約や保証が終了するとき")
@@ -27,14 +42,7 @@ class Strict(BaseModel):
 
 class Link(Strict):
     title: str = Field(min_length=1)
-    url: str
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not URL_RE.match(v):
-            raise ValueError(f"not an http(s) URL: {v!r}")
-        return v
+    url: Url
 
 
 # --- FAQ entries -----------------------------------------------------------
@@ -178,15 +186,8 @@ class ProductFamily(StrEnum):
 
 
 class Phone(Strict):
-    number: str
+    number: PhoneNumber
     kind: Literal["toll_free", "ip_phone_mobile", "landline", "fax"]
-
-    @field_validator("number")
-    @classmethod
-    def _number(cls, v: str) -> str:
-        if not PHONE_RE.match(v):
-            raise ValueError(f"phone number must be clean digits and hyphens, got {v!r}")
-        return v
 
 
 class TimeRange(Strict):
@@ -242,9 +243,9 @@ class Contact(Strict):
     products: list[ProductFamily] = []
     audience: Literal["all", "customer", "partner"] = "all"
     phones: list[Phone] = []
-    email: str | None = None
-    fax: str | None = None
-    url: str | None = None
+    email: MailAddress | None = None
+    fax: PhoneNumber | None = None
+    url: Url | None = None
     hours: Hours
     # 24-hour-warranty network products only (the after-hours lines).
     requires_24h_warranty: bool = False
@@ -254,20 +255,6 @@ class Contact(Strict):
     within_days_of_delivery: int | None = None
     notes: list[str] = []
     source: str  # "P20", "Q12 (P11)", "ファームウェアアップデートオプション付表" …
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        if v is not None and not EMAIL_RE.match(v):
-            raise ValueError(f"not a mail address: {v!r}")
-        return v
-
-    @field_validator("fax")
-    @classmethod
-    def _fax(cls, v: str | None) -> str | None:
-        if v is not None and not PHONE_RE.match(v):
-            raise ValueError(f"FAX number must be clean digits and hyphens, got {v!r}")
-        return v
 
     @model_validator(mode="after")
     def _reachable(self) -> Contact:
@@ -285,16 +272,10 @@ class Contact(Strict):
 class Website(Strict):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     title: str
-    url: str
+    url: Url
     description: str | None = None
     source: str = "P19"
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not URL_RE.match(v):
-            raise ValueError(f"not an http(s) URL: {v!r}")
-        return v
 
 
 # --- Firmware update option spec -------------------------------------------
