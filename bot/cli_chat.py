@@ -95,12 +95,25 @@ def _classify(args: argparse.Namespace) -> int:
 
 
 def _shell(args: argparse.Namespace) -> int:
+    """A local chat over Slack's pipeline and store: what staff taught applies, questions are logged."""
+    from bot import teaching
+    from bot.store import Store
+
+    store = Store(settings_module.load().db_path)
+    try:
+        teaching.restore(store)
+        print("faqbot shell — HPE サポートサービス FAQ ボット（ローカル）")
+        print(SHELL_HELP)
+        return _converse(store, getattr(args, "now", None))
+    finally:
+        store.close()
+
+
+def _converse(store, fixed_now: str | None) -> int:
     from intents.answer import RouteContext
     from intents.router import route
 
-    fixed_now = getattr(args, "now", None)
-    print("faqbot shell — HPE サポートサービス FAQ ボット（ローカル）")
-    print(SHELL_HELP)
+    session = f"shell-{int(time.time())}"
     context = RouteContext()
     while True:
         try:
@@ -120,6 +133,9 @@ def _shell(args: argparse.Namespace) -> int:
             continue
         now = _now(argparse.Namespace(now=fixed_now))
         answer = route(text, now, context)
+        store.log_question(
+            channel="shell", ts=None, thread_ts=session, user=None, text=text, via="shell", answer=answer, at=now
+        )
         print(f"\nfaqbot> {answer.as_text()}")
         if answer.alternatives and answer.kind in ("did_you_mean", "out_of_scope"):
             print("\n（候補: " + " / ".join(f"{c.intent} {c.score:.2f}" for c in answer.alternatives) + "）")

@@ -75,10 +75,21 @@ def test_eval_missing_file_exits_2(capsys):
     assert main(["eval", str(Path("/nonexistent/dev.jsonl"))]) == 2
 
 
-def test_shell_keeps_thread_context():
+def test_shell_keeps_thread_context_and_logs_to_the_store(tmp_path):
+    import os
+
+    from bot.store import Store
+
+    db = tmp_path / "shell.db"
     script = "保証が2027/3/31で切れます。PWPはいつから？\n2年なら？\n/quit\n"
+    env = {**os.environ, "FAQBOT_DB": str(db)}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "shell", "--now", NOW], input=script, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bot.cli", "shell", "--now", NOW],
+        input=script, capture_output=True, text=True, check=True, env=env,
     )
     assert proc.stdout.count("発注可能期間") >= 2
     assert "2029年3月31日" in proc.stdout  # the 2-year term's end
+    store = Store(db)
+    logged = [row["text"] for row in store.db.query("SELECT text FROM questions WHERE via = 'shell' ORDER BY id")]
+    store.close()
+    assert logged == ["保証が2027/3/31で切れます。PWPはいつから？", "2年なら？"]
