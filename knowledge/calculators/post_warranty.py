@@ -117,10 +117,11 @@ class PostWarrantyResult(CalculatorResult):
             return f"発注可能期間（{fmt_date(self.order_window_start)}～{fmt_date(self.order_window_end)}）を過ぎているため、ポストワランティサービスは発注できません。"
         if self.verdict == "not_orderable":
             return window + f"ただし、ご指定の条件（{self.years}年）では購入できません。"
+        term = f"{self.years}年の契約期間は {fmt_date(self.term_start)}～{fmt_date(self.term_end)} です。"
         if self.state == "not_yet_open":
-            return window + f"今日はまだ発注できません（あと{self.days_until_open}日で発注可能になります）。"
+            return window + f"今日はまだ発注できません（あと{self.days_until_open}日で発注可能になります）。" + term
         tail = "（要確認事項あり）" if self.verdict == "orderable_with_caution" else ""
-        return window + f"今日は発注できます{tail}（締切まで残り{self.days_until_close}日）。"
+        return window + f"今日は発注できます{tail}（締切まで残り{self.days_until_close}日）。" + term
 
 
 def _window_state(start: date, end: date, today: date) -> State:
