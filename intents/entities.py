@@ -264,7 +264,8 @@ class _Reader:
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
         elif unit == "D":  # 今日, 明日, 昨日
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
-            self.moment_day = target
+            if target >= self.today:  # 昨日 dates a delivery; nobody asks to call yesterday
+                self.moment_day = target
         elif following.startswith("末") and unit in ("M", "Y"):
             last = _month_end(target.year, target.month) if unit == "M" else date(target.year, 12, 31)
             self.dates.append(DateMention(raw + "末", start, last.year, last.month, last.day))

@@ -165,3 +165,12 @@ def test_route_is_safe_from_many_threads_at_once():
     with ThreadPoolExecutor(max_workers=8) as pool:
         intents = list(pool.map(lambda q: route(q, NOW).intent, questions))
     assert intents == [route(q, NOW).intent for q in questions]
+
+
+def test_a_past_day_dates_the_delivery_not_the_call():
+    tuesday = datetime.fromisoformat("2026-11-24T10:00:00+09:00")
+    a = route("初期不良っぽい、納品は一昨日。どこに電話？", tuesday)
+    result = a.calculation["result"]
+    assert result["center"] == "クイック・レスキュー・センター"
+    assert result["at"].startswith("2026-11-24T10:00") and result["open_now"] is True
+    assert result["delivered"] == "2026-11-22"
