@@ -190,24 +190,7 @@ def test_rel_only_the_person_who_ran_a_command_can_share_its_answer(bot, recorde
     ],
 )
 def test_rel_forged_modal_metadata_is_refused_in_the_modal(bot, metadata):
-    response = bot.harness.payload(
-        {
-            "type": "view_submission",
-            "team": {"id": "T0001"},
-            "user": {"id": STAFF},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "trigger_id": "trigger.4",
-            "view": {
-                "id": "V0001",
-                "type": "modal",
-                "callback_id": ESCALATE_MODAL,
-                "private_metadata": metadata,
-                "hash": "h",
-                "state": {"values": {}},
-            },
-        }
-    )
+    response = bot.harness.submit_view(ESCALATE_MODAL, metadata, {}, user=STAFF)
     bot.flush()
     assert response.status == 200 and json.loads(response.body)["response_action"] == "errors"
     assert count(bot.store, "cases") == 0

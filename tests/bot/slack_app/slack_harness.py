@@ -127,6 +127,29 @@ class Harness:
             payload["message"] = message
         return self.payload(payload)
 
+    def submit_view(
+        self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str
+    ) -> BoltResponse:
+        """A modal's view_submission, as Slack sends it when the user presses its submit button."""
+        return self.payload(
+            {
+                "type": "view_submission",
+                "team": {"id": "T0001"},
+                "user": {"id": user},
+                "api_app_id": "A0001",
+                "token": "legacy",
+                "trigger_id": "trigger.view",
+                "view": {
+                    "id": "V0001",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "hash": "h",
+                    "state": {"values": values},
+                },
+            }
+        )
+
     def drain(self) -> None:
         self.executor.drain()
 

@@ -76,23 +76,11 @@ def shortcut(harness, channel: str, message: dict, user: str = STAFF) -> None:
 def submit_modal(harness, note: str, user: str = STAFF) -> None:
     view = harness.recorder.of("views.open")[-1].params["view"]
     assert view["callback_id"] == ESCALATE_MODAL
-    harness.payload(
-        {
-            "type": "view_submission",
-            "team": {"id": "T0001"},
-            "user": {"id": user},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "trigger_id": "trigger.4",
-            "view": {
-                "id": "V0001",
-                "type": "modal",
-                "callback_id": ESCALATE_MODAL,
-                "private_metadata": view["private_metadata"],
-                "hash": "h",
-                "state": {"values": {"note": {"note_input": {"type": "plain_text_input", "value": note}}}},
-            },
-        }
+    harness.submit_view(
+        ESCALATE_MODAL,
+        view["private_metadata"],
+        {"note": {"note_input": {"type": "plain_text_input", "value": note}}},
+        user=user,
     )
     harness.drain()
 

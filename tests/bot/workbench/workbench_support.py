@@ -97,23 +97,11 @@ def submit_teach(harness, intent: str | None, user: str = STAFF, metadata: str |
     view = harness.recorder.of("views.open")[-1].params["view"]
     assert view["callback_id"] == TEACH_MODAL
     selected = {"type": "static_select", "selected_option": {"value": intent} if intent else None}
-    response = harness.payload(
-        {
-            "type": "view_submission",
-            "team": {"id": "T0001"},
-            "user": {"id": user},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "trigger_id": "trigger.teach",
-            "view": {
-                "id": "VTEACH",
-                "type": "modal",
-                "callback_id": TEACH_MODAL,
-                "private_metadata": metadata if metadata is not None else view["private_metadata"],
-                "hash": "h",
-                "state": {"values": {TEACH_INTENT_BLOCK: {TEACH_INTENT_ACTION: selected}}},
-            },
-        }
+    response = harness.submit_view(
+        TEACH_MODAL,
+        metadata if metadata is not None else view["private_metadata"],
+        {TEACH_INTENT_BLOCK: {TEACH_INTENT_ACTION: selected}},
+        user=user,
     )
     harness.drain()
     return response
