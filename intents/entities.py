@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from knowledge.calculators.common import CalculatorInputError
-from knowledge.calculators.contact_routing import parse_product, parse_purpose
+from knowledge.calculators.contact_routing import find_product, find_purpose
 from knowledge.models import ProductFamily, Purpose, PwpStatus
 
 # ja-timex runs only where one of these stands and our own readers (numeric
@@ -40,6 +39,11 @@ _NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|�
 # A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
 _YEARS = re.compile(
     r"(?<![0-9和成rh.])([1-9]|10)\s*(?:年間?(?![0-9]+月|度)|-?\s?years?\b|-?yr\b)"
+)
+# Hints ja-timex would read as nothing we use: a term (5年, 3年間; _YEARS reads it)
+# or a span of hours (24時間, 4時間対応). 5年後, 1年半前 and 3時間後 stay: they are dates.
+_NO_DATE_NUMBER = re.compile(
+    r"(?<![0-9和成rh.])(?:(?:[1-9]|10)\s*年間?(?![0-9]+月|度)|[0-9]+\s*時間)(?![半後前])"
 )
 # "90日前より早く" / "90日前から": the handbook's rule, not a date.
 _RULE_PHRASE_AFTER = ("より", "から", "以内", "以上", "まで")
@@ -168,7 +172,12 @@ class _Reader:
             fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
             fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
             self.dates.append(DateMention(m.group(0), m.start(), fiscal_year, 3, 31))
-        hints = [m.span() for m in _TEMPORAL_HINT.finditer(self.text) if not self.covered(*m.span())]
+        skipped = [m.span() for m in _NO_DATE_NUMBER.finditer(self.text)]
+        hints = [
+            (start, end)
+            for start, end in (m.span() for m in _TEMPORAL_HINT.finditer(self.text))
+            if not self.covered(start, end) and not any(a <= start and end <= b for a, b in skipped)
+        ]
         if hints:
             self.read_timex(hints)
         if self.years is None and (m := _YEARS.search(self.text)):
@@ -275,8 +284,8 @@ class _Reader:
 
 def extract(normalized: str, now: datetime) -> Entities:
     """Entities of an already normalised text; `now` must be timezone-aware (JST)."""
-    products = _found(parse_product, normalized)
-    purposes = _found(parse_purpose, normalized)
+    products = tuple(p for p in (find_product(normalized),) if p is not None)
+    purposes = tuple(p for p in (find_purpose(normalized),) if p is not None)
     pwp_status = next((s for word, s in _STATUS_WORDS if word in normalized), None)
     care_level = next((c for word, c in _CARE_WORDS if word in normalized), None)
     wants_now = bool(_NOW_WORDS.search(normalized))
@@ -302,15 +311,6 @@ def extract(normalized: str, now: datetime) -> Entities:
         pwp_status=pwp_status,
         care_level=care_level,
     )
-
-
-def _found(parse, text: str) -> tuple:
-    """The contact router's own word tables, applied to a whole sentence."""
-    try:
-        value = parse(text)
-    except CalculatorInputError:
-        return ()
-    return (value,) if value is not None else ()
 
 
 def _valid(year: int, month: int, day: int) -> bool:

@@ -20,12 +20,13 @@ Similarity signals, each in 0..1:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
 
 from intents.tokens import Analysis, Analyzer
 
@@ -57,71 +58,90 @@ class Scored:
 # A long message's rarest character n-grams carry its topic; the rest only cost time.
 MAX_QUERY_NGRAMS = 120
 
-# Raw counts and weights alike: a sparse vector keyed by feature.
-Vector = dict[str, float]
+# Raw counts of features (tokens or character n-grams).
+Vector = Mapping[str, int]
 
 
-def _char_ngrams(key: str) -> Iterable[str]:
-    for n in (2, 3):
-        for i in range(len(key) - n + 1):
-            yield key[i : i + n]
+def _char_ngrams(key: str) -> list[str]:
+    return [key[i : i + n] for n in (2, 3) for i in range(len(key) - n + 1)]
 
 
 def _features(analysis: Analysis) -> tuple[Vector, Vector]:
-    words: Vector = defaultdict(float)
-    for tok in analysis.tokens:
-        words[tok] += 1.0
-    chars: Vector = defaultdict(float)
-    for gram in _char_ngrams(analysis.fuzzy):
-        chars[gram] += 1.0
-    return words, chars
+    return Counter(analysis.tokens), Counter(_char_ngrams(analysis.fuzzy))
 
 
-@dataclass
-class _Space:
-    """One TF-IDF space (words or character n-grams) with its inverted indices.
+class _Postings:
+    """A feature -> (row, weight) inverted index in compressed form (CSR by feature).
 
-    Postings are numpy arrays so a query's scores are one bincount over the
-    concatenated postings of its features instead of a Python loop per entry.
+    A query's scores are one bincount over the gathered postings of its
+    features: a fixed number of numpy calls, whatever the query's length.
     """
 
-    idf: dict[str, float] = field(default_factory=dict)
-    examples: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    centroids: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    def __init__(self, features: np.ndarray, rows: np.ndarray, weights: np.ndarray, n_features: int, n_rows: int):
+        order = np.argsort(features, kind="stable")
+        self.rows = rows[order].astype(np.int32)
+        self.weights = weights[order]
+        self.pointers = np.concatenate(([0], np.cumsum(np.bincount(features, minlength=n_features))))
+        self.n_rows = n_rows
 
-    def weigh(self, counts: Mapping[str, float], limit: int | None = None) -> Vector:
-        vec = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items() if f in self.idf}
-        if limit is not None and len(vec) > limit:
-            vec = dict(sorted(vec.items(), key=lambda item: item[1], reverse=True)[:limit])
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {f: v / norm for f, v in vec.items()} if norm else {}
+    def scores(self, query: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        ids, query_weights = query
+        starts = self.pointers[ids]
+        lengths = self.pointers[ids + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(self.n_rows)
+        # Positions of every posting of every query feature, without a Python loop.
+        ends = np.cumsum(lengths)
+        positions = np.repeat(starts - ends + lengths, lengths) + np.arange(total)
+        weights = self.weights[positions] * np.repeat(query_weights, lengths)
+        return np.bincount(self.rows[positions], weights=weights, minlength=self.n_rows)
+
+
+class _Space:
+    """One TF-IDF space (words or character n-grams): vocabulary, idf and two
+    inverted indices, one over the examples and one over the intent centroids."""
+
+    def __init__(self, raw: list[Vector], example_intent: np.ndarray, answers: list[tuple[int, Vector]], n_intents: int):
+        df: dict[str, int] = defaultdict(int)
+        for counts in raw:
+            for f in counts:
+                df[f] += 1
+        self.ids = {f: i for i, f in enumerate(df)}
+        n = len(raw)
+        self.idf = np.log1p(n / np.fromiter(df.values(), dtype=np.float64, count=len(df)))
+        weighed = [self.weigh(counts) for counts in raw]
+        features = np.concatenate([ids for ids, _ in weighed])
+        weights = np.concatenate([w for _, w in weighed])
+        rows = np.repeat(np.arange(n), [len(ids) for ids, _ in weighed])
+        self.examples = _Postings(features, rows, weights, len(df), n)
+        # An intent's centroid: its examples' vectors and its answer text's, summed, then normalised.
+        answer_vectors = [(intent, self.weigh(counts)) for intent, counts in answers]
+        pairs = np.concatenate([example_intent[rows], *[np.full(len(ids), i) for i, (ids, _) in answer_vectors]])
+        pair_features = np.concatenate([features, *[ids for _, (ids, _) in answer_vectors]])
+        pair_weights = np.concatenate([weights, *[w for _, (_, w) in answer_vectors]])
+        keys, inverse = np.unique(pairs.astype(np.int64) * len(df) + pair_features, return_inverse=True)
+        summed = np.bincount(inverse, weights=pair_weights)
+        centroid_intent, centroid_feature = keys // len(df), keys % len(df)
+        norms = np.sqrt(np.bincount(centroid_intent, weights=summed * summed, minlength=n_intents))
+        self.centroids = _Postings(
+            centroid_feature, centroid_intent, summed / norms[centroid_intent], len(df), n_intents
+        )
+
+    def weigh(self, counts: Vector, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The unit TF-IDF vector of raw counts as (feature ids, weights); unknown features drop out."""
+        found = [(i, c) for i, c in zip(map(self.ids.get, counts), counts.values(), strict=True) if i is not None]
+        ids = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
+        weights = (1.0 + np.log(np.fromiter((c for _, c in found), dtype=np.float64, count=len(found)))) * self.idf[ids]
+        if limit is not None and len(ids) > limit:
+            keep = np.argsort(-weights, kind="stable")[:limit]  # ties: first written wins
+            ids, weights = ids[keep], weights[keep]
+        norm = math.sqrt(float(weights @ weights))
+        return (ids, weights / norm) if norm else (ids[:0], weights[:0])
 
 
 def _sorted_tokens(analysis: Analysis) -> str:
     return " ".join(sorted(analysis.tokens))
-
-
-def _postings(lists: dict[str, list[tuple[int, float]]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per feature, (indices, weights) as views into two arrays built in one pass."""
-    features = list(lists)
-    sizes = [len(lists[f]) for f in features]
-    indices = np.fromiter((i for f in features for i, _ in lists[f]), dtype=np.int32, count=sum(sizes))
-    weights = np.fromiter((w for f in features for _, w in lists[f]), dtype=np.float64, count=sum(sizes))
-    ends = np.cumsum(sizes).tolist()
-    starts = [0, *ends[:-1]]
-    return {f: (indices[a:b], weights[a:b]) for f, a, b in zip(features, starts, ends, strict=True)}
-
-
-def _accumulate(postings: dict[str, tuple[np.ndarray, np.ndarray]], query: Vector, size: int) -> np.ndarray:
-    indices, weights = [], []
-    for f, qv in query.items():
-        hit = postings.get(f)
-        if hit is not None:
-            indices.append(hit[0])
-            weights.append(hit[1] * qv)
-    if not indices:
-        return np.zeros(size)
-    return np.bincount(np.concatenate(indices), weights=np.concatenate(weights), minlength=size)
 
 
 class Matcher:
@@ -150,36 +170,10 @@ class Matcher:
                 raw_words.append(words)
                 raw_chars.append(chars)
         self._example_intent_index = np.array([self._intent_index[i] for i in self._example_intent], dtype=np.int32)
-        self._words = self._build_space(raw_words, docs, word_space=True)
-        self._chars = self._build_space(raw_chars, docs, word_space=False)
-
-    def _build_space(self, raw: list[Vector], docs: list[IntentDoc], word_space: bool) -> _Space:
-        space = _Space()
-        df: dict[str, int] = defaultdict(int)
-        for counts in raw:
-            for f in counts:
-                df[f] += 1
-        n = len(raw)
-        space.idf = {f: math.log(1.0 + n / d) for f, d in df.items()}
-        example_lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        per_intent: dict[str, Vector] = defaultdict(lambda: defaultdict(float))
-        for idx, counts in enumerate(raw):
-            for f, w in space.weigh(counts).items():
-                example_lists[f].append((idx, w))
-                per_intent[self._example_intent[idx]][f] += w
-        for doc in docs:
-            if doc.answer_text:
-                words, chars = _features(self.analyzer.analyze(doc.answer_text))
-                for f, w in space.weigh(words if word_space else chars).items():
-                    per_intent[doc.intent][f] += w
-        centroid_lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for intent, summed in per_intent.items():
-            norm = math.sqrt(sum(v * v for v in summed.values()))
-            for f, w in summed.items():
-                centroid_lists[f].append((self._intent_index[intent], w / norm))
-        space.examples = _postings(example_lists)
-        space.centroids = _postings(centroid_lists)
-        return space
+        answers = [(self._intent_index[d.intent], _features(analyzer.analyze(d.answer_text))) for d in docs if d.answer_text]
+        n_intents = len(self.intents)
+        self._words = _Space(raw_words, self._example_intent_index, [(i, w) for i, (w, _) in answers], n_intents)
+        self._chars = _Space(raw_chars, self._example_intent_index, [(i, c) for i, (_, c) in answers], n_intents)
 
     def rank(self, analysis: Analysis) -> list[Scored]:
         """Every intent with a raw score in 0..1, best first."""
@@ -187,24 +181,22 @@ class Matcher:
         qw = self._words.weigh(words)
         qc = self._chars.weigh(chars, limit=MAX_QUERY_NGRAMS)
         w = self.weights
-        n_examples, n_intents = len(self._example_intent), len(self.intents)
+        n_intents = len(self.intents)
 
-        example_scores = w.word * _accumulate(self._words.examples, qw, n_examples)
-        example_scores += w.char * _accumulate(self._chars.examples, qc, n_examples)
+        example_scores = w.word * self._words.examples.scores(qw)
+        example_scores += w.char * self._chars.examples.scores(qc)
         query_tokens = _sorted_tokens(analysis)
         if query_tokens:
-            # token_sort_ratio with the examples' side sorted once at build time.
-            ratios = process.cdist([query_tokens], self._example_tokens, scorer=fuzz.ratio, dtype=np.float32)
-            example_scores += (w.fuzz / 100.0) * ratios[0]
+            # token_sort_ratio (normalised Indel similarity of sorted tokens), the examples' side sorted once at build time.
+            ratios = process.cdist([query_tokens], self._example_tokens, scorer=Indel.normalized_similarity)
+            example_scores += w.fuzz * ratios[0]
 
         best_score = np.full(n_intents, 0.0)
         best_example = np.full(n_intents, -1)
         order = np.argsort(example_scores)  # ascending: the best example of an intent is written last
         best_score[self._example_intent_index[order]] = example_scores[order]
         best_example[self._example_intent_index[order]] = order
-        centroid = 0.5 * (
-            _accumulate(self._words.centroids, qw, n_intents) + _accumulate(self._chars.centroids, qc, n_intents)
-        )
+        centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
         scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
         ranked = np.argsort(-scores, kind="stable")
         return [

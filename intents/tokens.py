@@ -47,7 +47,7 @@ MODEL_PLACEHOLDER = "機種"
 @dataclass(frozen=True)
 class Analysis:
     normalized: str  # after normalisation and glossary folding
-    tokens: tuple[str, ...]  # content tokens, C units then A sub-units, deduplicated in order
+    tokens: tuple[str, ...]  # content tokens, each C unit followed by its A sub-units, deduplicated
     fuzzy: str  # coarse character key for typo-tolerant n-grams
 
 
@@ -56,18 +56,20 @@ class Analyzer:
         self._dictionary = Dictionary(dict="core")
         # A Sudachi tokenizer may not be used by two threads at once ("Tokenizer
         # is already in use"), and Slack's listeners answer in several threads:
-        # each thread gets its own pair over the one shared dictionary.
+        # each thread gets its own over the one shared dictionary.
         self._local = threading.local()
         self._rewrite = _Glossary(glossary)
+        self._content_pos = self._dictionary.pos_matcher(lambda pos: pos[0] in _CONTENT_POS)
 
-    def _tokenizers(self):
-        pair = getattr(self._local, "pair", None)
-        if pair is None:
-            pair = self._local.pair = (
-                self._dictionary.tokenizer(mode=SplitMode.C),
-                self._dictionary.tokenizer(mode=SplitMode.A),
-            )
-        return pair
+    def _units(self, folded: str):
+        """Each C unit, then its A sub-units (a single-character unit has none)."""
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            tokenizer = self._local.tokenizer = self._dictionary.tokenizer(mode=SplitMode.C)
+        for m in tokenizer.tokenize(folded):
+            yield m
+            if m.end() - m.begin() > 1:
+                yield from m.split(SplitMode.A)
 
     def fold_synonyms(self, normalized: str) -> str:
         return self._rewrite(normalized)
@@ -79,27 +81,23 @@ class Analyzer:
 
     def tokens(self, folded: str) -> tuple[str, ...]:
         out: dict[str, None] = {}
-        for tokenizer in self._tokenizers():
-            for m in tokenizer.tokenize(folded):
-                pos = m.part_of_speech()[0]
-                if pos not in _CONTENT_POS:
-                    continue
-                lemma = m.normalized_form()
-                if lemma in _STOP_LEMMAS or not lemma.strip():
-                    continue
-                out.setdefault(lemma.lower(), None)
+        for m in self._units(folded):
+            if not self._content_pos(m):
+                continue
+            lemma = m.normalized_form()
+            if lemma in _STOP_LEMMAS or not lemma.strip():
+                continue
+            out.setdefault(lemma.lower(), None)
         return tuple(out)
 
     def terms(self, text: str) -> set[str]:
         """Nouns of two or more characters, numbers excluded: the words that name things."""
-        folded = self.fold_synonyms(normalize(text))
         out = set()
-        for tokenizer in self._tokenizers():
-            for m in tokenizer.tokenize(folded):
-                pos = m.part_of_speech()
-                lemma = m.normalized_form().lower()
-                if pos[0] == "名詞" and pos[1] != "数詞" and len(lemma) >= 2 and not lemma.isdigit():
-                    out.add(lemma)
+        for m in self._units(self.fold_synonyms(normalize(text))):
+            pos = m.part_of_speech()
+            lemma = m.normalized_form().lower()
+            if pos[0] == "名詞" and pos[1] != "数詞" and len(lemma) >= 2 and not lemma.isdigit():
+                out.add(lemma)
         return out
 
 

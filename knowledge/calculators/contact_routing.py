@@ -152,16 +152,24 @@ _PURPOSE_WORDS: dict[str, Purpose] = {
     "proactive care": Purpose.proactive_care,
 }
 _GENERIC_PURPOSE_WORDS = {"問い合わせ", "問合せ", "問合わせ", "全般", "一般"}
+# Latin words match whole words only ("fw" not inside "fwd"); Japanese ones anywhere.
+# Compiled once: find_purpose reads every question the bot is asked.
+_PURPOSE_PATTERNS = [
+    (re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])") if word.isascii() else None, word, purpose)
+    for word, purpose in _PURPOSE_WORDS.items()
+]
 
-_PRODUCT_WORDS: list[tuple[str, ProductFamily]] = [
+_PRODUCT_PATTERNS: list[tuple[re.Pattern, ProductFamily]] = [
     # Aruba first: "aruba switch" is Aruba, not generic network.
-    (r"aruba|アルバ|アルーバ", ProductFamily.aruba),
-    (r"サーバ|server|proliant|synergy|apollo|blade|microserver|(?<![a-z])(dl|ml|bl|sy|xl)\d", ProductFamily.server),
+    (re.compile(r"aruba|アルバ|アルーバ"), ProductFamily.aruba),
+    (re.compile(r"サーバ|server|proliant|synergy|apollo|blade|microserver|(?<![a-z])(dl|ml|bl|sy|xl)\d"), ProductFamily.server),
     (
-        r"ストレージ|storage|(?<![a-z])msa|3par|storeonce|storeeasy|storevirtual|storeever|nimble|primera|テープ|(?<![a-z])lto|(?<![a-z])rdx",
+        re.compile(
+            r"ストレージ|storage|(?<![a-z])msa|3par|storeonce|storeeasy|storevirtual|storeever|nimble|primera|テープ|(?<![a-z])lto|(?<![a-z])rdx"
+        ),
         ProductFamily.storage,
     ),
-    (r"ネットワーク|network|スイッチ|switch|ルーター|ルータ|router|flexnetwork|flexfabric|^nw$", ProductFamily.network),
+    (re.compile(r"ネットワーク|network|スイッチ|switch|ルーター|ルータ|router|flexnetwork|flexfabric|^nw$"), ProductFamily.network),
 ]
 
 
@@ -172,6 +180,19 @@ def _norm(text: str) -> str:
 
 def _valid_purposes_text() -> str:
     return "、".join(f"{p.value}（{PURPOSE_LABELS[p]}）" for p in Purpose)
+
+
+def find_purpose(text: str) -> Purpose | None:
+    """The purpose a sentence names (its longest specific purpose word wins), or None."""
+    s = _norm(text)
+    best: tuple[int, Purpose] | None = None
+    for pattern, word, purpose in _PURPOSE_PATTERNS:
+        if not (pattern.search(s) if pattern else word in s):
+            continue
+        weight = 0 if word in _GENERIC_PURPOSE_WORDS else len(word)
+        if best is None or weight > best[0]:
+            best = (weight, purpose)
+    return best[1] if best else None
 
 
 def parse_purpose(text: str | Purpose) -> Purpose:
@@ -188,24 +209,18 @@ def parse_purpose(text: str | Purpose) -> Purpose:
     for p in Purpose:
         if compact == p.value:
             return p
-    if s in _PURPOSE_WORDS:
-        return _PURPOSE_WORDS[s]
-    best: tuple[int, Purpose] | None = None
-    for word, purpose in _PURPOSE_WORDS.items():
-        if word.isascii():
-            found = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", s) is not None
-        else:
-            found = word in s
-        if not found:
-            continue
-        weight = 0 if word in _GENERIC_PURPOSE_WORDS else len(word)
-        if best is None or weight > best[0]:
-            best = (weight, purpose)
-    if best is not None:
-        return best[1]
+    found = _PURPOSE_WORDS.get(s) or find_purpose(s)
+    if found is not None:
+        return found
     raise CalculatorInputError(
         f"「{text.strip()}」は目的として認識できません。指定できる目的: {_valid_purposes_text()}。{CONTACT_EXAMPLE}"
     )
+
+
+def find_product(text: str) -> ProductFamily | None:
+    """The product family a sentence names (サーバー, DL360, MSA, スイッチ, Aruba …), or None."""
+    s = _norm(text)
+    return next((family for pattern, family in _PRODUCT_PATTERNS if pattern.search(s)), None)
 
 
 def parse_product(text: str | ProductFamily | None) -> ProductFamily | None:
@@ -216,9 +231,9 @@ def parse_product(text: str | ProductFamily | None) -> ProductFamily | None:
     for p in ProductFamily:
         if s == p.value:
             return p
-    for pattern, family in _PRODUCT_WORDS:
-        if re.search(pattern, s):
-            return family
+    found = find_product(s)
+    if found is not None:
+        return found
     raise CalculatorInputError(
         f"製品「{text.strip()}」は認識できません。server（サーバー）、storage（ストレージ）、network（ネットワーク）、"
         f"aruba（Aruba）のいずれかを指定してください。{CONTACT_EXAMPLE}"
