@@ -23,6 +23,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 from rapidfuzz import process
@@ -130,9 +131,11 @@ class _Space:
 
     def weigh(self, counts: Vector, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The unit TF-IDF vector of raw counts as (feature ids, weights); unknown features drop out."""
-        found = [(i, c) for i, c in zip(map(self.ids.get, counts), counts.values(), strict=True) if i is not None]
-        ids = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
-        weights = (1.0 + np.log(np.fromiter((c for _, c in found), dtype=np.float64, count=len(found)))) * self.idf[ids]
+        ids = np.fromiter(map(self.ids.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
+        known = ids >= 0
+        ids = ids[known]
+        raw = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))[known]
+        weights = (1.0 + np.log(raw)) * self.idf[ids]
         if limit is not None and len(ids) > limit:
             keep = np.argsort(-weights, kind="stable")[:limit]  # ties: first written wins
             ids, weights = ids[keep], weights[keep]
@@ -198,8 +201,9 @@ class Matcher:
         best_example[self._example_intent_index[order]] = order
         centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
         scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
-        ranked = np.argsort(-scores, kind="stable")
+        ranked = np.argsort(-scores, kind="stable").tolist()
+        score_of, example_of = scores.tolist(), best_example.tolist()
         return [
-            Scored(self.intents[i], float(scores[i]), self._example_text[best_example[i]] if best_example[i] >= 0 else "")
+            Scored(self.intents[i], score_of[i], self._example_text[example_of[i]] if example_of[i] >= 0 else "")
             for i in ranked
         ]

@@ -57,6 +57,8 @@ def strip_slack_markup(text: str) -> str:
 
 def _strip_controls(text: str) -> str:
     text = text.translate(_INVISIBLE)
+    if text.isprintable():  # no character of category C (nor a line break, nor a non-ASCII space)
+        return text
     return "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
 
 

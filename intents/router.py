@@ -25,7 +25,7 @@ from intents import calculations
 from intents.answer import Answer, RouteContext
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
-from intents.normalize import normalize, strip_pleasantries
+from intents.normalize import normalize
 from intents.policy import Decision, Policy, default_policy
 from intents.replies import INTENT_TITLES, Replies
 from intents.tokens import Analysis, Analyzer
@@ -123,6 +123,11 @@ class Pipeline:
         self.policy = policy
         self.replies = Replies(knowledge)
         self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
+        # The vocabulary by each term's first two characters (every term has at least two):
+        # finding one in a question is a look-up per position, not a scan of every term.
+        self._vocabulary_at: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            self._vocabulary_at.setdefault(term[:2], []).append(term)
 
     @classmethod
     def build(cls, knowledge: Knowledge | None = None, policy: Policy | None = None) -> Pipeline:
@@ -133,7 +138,7 @@ class Pipeline:
     # --- classification ------------------------------------------------------
 
     def classify(self, text: str, now: datetime) -> Classification:
-        analysis = self.analyzer.analyze(strip_pleasantries(normalize(text[:MAX_CHARS])))
+        analysis = self.analyzer.analyze(text[:MAX_CHARS])
         entities = extract(analysis.normalized, now)
         raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
         ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
@@ -150,8 +155,10 @@ class Pipeline:
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
-        if any(term in analysis.normalized for term in self.vocabulary):
-            return True
+        text = analysis.normalized
+        for i in range(len(text) - 1):
+            if any(text.startswith(term, i) for term in self._vocabulary_at.get(text[i : i + 2], ())):
+                return True
         return any(
             process.extractOne(t, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=1) is not None
             for t in analysis.tokens

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from sudachipy import Dictionary, SplitMode
 
-from intents.normalize import fuzzy_key, normalize
+from intents.normalize import fuzzy_key, normalize, strip_pleasantries
 from knowledge.models import GlossaryTerm
 
 # Parts of speech that carry the question's content. 感動詞 keeps こんにちは /
@@ -75,7 +75,7 @@ class Analyzer:
         return self._rewrite(normalized)
 
     def analyze(self, text: str) -> Analysis:
-        folded = self.fold_synonyms(normalize(text))
+        folded = self.fold_synonyms(strip_pleasantries(normalize(text)))
         matched = _MODEL.sub(MODEL_PLACEHOLDER, folded)
         return Analysis(normalized=folded, tokens=self.tokens(matched), fuzzy=fuzzy_key(matched))
 
