@@ -190,7 +190,8 @@ class Matcher:
         example_scores += w.char * self._chars.examples.scores(qc)
         query_tokens = _sorted_tokens(analysis)
         if query_tokens:
-            # token_sort_ratio (normalised Indel similarity of sorted tokens), the examples' side sorted once at build time.
+            # token_sort_ratio: the normalised Indel similarity of sorted tokens, the examples'
+            # side sorted once at build time.
             ratios = process.cdist([query_tokens], self._example_tokens, scorer=Indel.normalized_similarity)
             example_scores += w.fuzz * ratios[0]
 

@@ -46,7 +46,7 @@ MODEL_PLACEHOLDER = "機種"
 
 @dataclass(frozen=True)
 class Analysis:
-    normalized: str  # after normalisation and glossary folding
+    normalized: str  # after normalisation, pleasantry stripping and glossary folding
     tokens: tuple[str, ...]  # content tokens, each C unit followed by its A sub-units, deduplicated
     fuzzy: str  # coarse character key for typo-tolerant n-grams
 
