@@ -40,6 +40,8 @@ FOLLOW_UP_MAX_CHARS = 40
 
 PWP_FAMILY = {"pwp", "Q22", "Q23"}
 START_FAMILY = {"start-date", "Q19"}
+# The intents a thread's calculation can be followed up from, by calculator.
+CALCULATOR_FAMILIES = (frozenset(PWP_FAMILY), frozenset(START_FAMILY), frozenset({"contact"}))
 # Without a date the calculators fall back to the entry that explains the rule.
 CALCULATOR_FALLBACK = {"pwp": "Q22", "start-date": "Q19"}
 NOT_SUGGESTED = {"null"}
@@ -264,12 +266,19 @@ class Pipeline:
         a new question: 「2年なら？」 after a PWP answer, 「2027/4/30です」 after
         the Q22 entry invited a date.
         """
-        if len(text) > FOLLOW_UP_MAX_CHARS or (c.decision == "answer" and c.top[0] not in PWP_FAMILY | START_FAMILY | {"contact"}):
+        if len(text) > FOLLOW_UP_MAX_CHARS:
+            return None
+        # A confident question for another calculator (修理の電話番号 after a PWP answer) is a new question.
+        if c.decision == "answer" and _family(c.top[0]) != _family(last.calculator or last.intent):
             return None
         try:
             return calculations.follow_up(last, c.entities, c.analysis.normalized, now)
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
+
+
+def _family(intent: str | None) -> frozenset[str] | None:
+    return next((family for family in CALCULATOR_FAMILIES if intent in family), None)
 
 
 _current: Pipeline | None = None

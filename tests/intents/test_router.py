@@ -89,6 +89,13 @@ def test_a_new_question_in_a_thread_is_not_taken_as_a_follow_up():
     assert second.intent == "Q12"
 
 
+def test_a_question_for_another_calculator_is_not_a_follow_up():
+    first = route("保証が2027/3/31で切れます。PWPはいつから？", NOW)
+    second = route("修理の電話ばんごう教えて、今日つながる？", NOW, RouteContext(last=first))
+    assert second.intent == "contact"
+    assert second.calculation["inputs"]["purpose"] == "repair"
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
 def test_empty_input_gets_a_japanese_prompt(text):
     a = route(text, NOW)
