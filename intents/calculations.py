@@ -264,9 +264,9 @@ def firmware_answer(work_date: date, now: datetime, confidence: float, alternati
         details.insert(0, "・連絡期限を過ぎているため、作業予定日の変更を含めてアドバンストソリューションセンターにご相談ください。")
     details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     inputs = {"work_date": work_date.isoformat()}
-    return _result_answer(
-        "fw-option", "firmware-deadline", "ファームウェアアップデートの連絡期限", lead, details, result, inputs,
-        confidence, alternatives,
+    return _calculation_answer(
+        "firmware-deadline", "ファームウェアアップデートの連絡期限", lead, "\n\n".join(details), result, inputs,
+        confidence, alternatives, intent="fw-option", source=result.citation.source,
     )
 
 
@@ -279,25 +279,9 @@ def installation_answer(applied_at: datetime, confidence: float, alternatives: l
     )
     details = [f"適用したルール: {result.rule}", "ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings)]
     inputs = {"applied_at": result.applied_at.isoformat()}
-    return _result_answer(
-        "Q17", "installation-window", "インストレーション／スタートアップの作業日の目安", lead, details, result, inputs,
-        confidence, alternatives,
-    )
-
-
-def _result_answer(intent: str, calculator: str, title: str, lead: str, details: list[str], result: Any,
-                   inputs: dict[str, Any], confidence: float, alternatives: list[Candidate]) -> Answer:
-    return Answer(
-        kind="calculation",
-        intent=intent,
-        confidence=confidence,
-        title=title,
-        lead=lead,
-        details="\n\n".join(details),
-        source=result.citation.source,
-        alternatives=alternatives,
-        calculator=calculator,  # type: ignore[arg-type]
-        calculation={"inputs": inputs, "result": result.model_dump(mode="json")},
+    return _calculation_answer(
+        "installation-window", "インストレーション／スタートアップの作業日の目安", lead, "\n\n".join(details), result,
+        inputs, confidence, alternatives, intent="Q17", source=result.citation.source,
     )
 
 
@@ -327,16 +311,18 @@ def _answer(
                                confidence, alternatives)
 
 
-def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: CalculatorResult,
-                        inputs: dict[str, Any], confidence: float, alternatives: list[Candidate]) -> Answer:
+def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: Any,
+                        inputs: dict[str, Any], confidence: float, alternatives: list[Candidate], *,
+                        intent: str | None = None, source: str | None = None) -> Answer:
+    """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations."""
     return Answer(
         kind="calculation",
-        intent=calculator,
+        intent=intent or calculator,
         confidence=confidence,
         title=title,
         lead=lead,
         details=details,
-        source=sources_line(result.citations),
+        source=source or sources_line(result.citations),
         alternatives=alternatives,
         calculator=calculator,  # type: ignore[arg-type]
         calculation={"inputs": inputs, "result": result.model_dump(mode="json")},
