@@ -21,11 +21,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app")]
 
+import serve_process  # noqa: E402  (a `faqbot serve --http` process, as the tests start it)
 from slack_support import (  # noqa: E402  (the test suite's recorder and signer)
     BOT_TOKEN,
     BOT_USER,
@@ -63,12 +61,6 @@ LATENCY_RATIO_TARGET = 1.5
 THROUGHPUT_TARGET = 200.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run_bare_server(port: int, api_url: str) -> None:
     """(a): the smallest Bolt app that answers a mention, on faqbot's HTTP stack."""
     from concurrent.futures import ThreadPoolExecutor
@@ -91,40 +83,6 @@ def run_bare_server(port: int, api_url: str) -> None:
         say(text="pong", thread_ts=event.get("thread_ts") or event["ts"])
 
     serve(app, lambda: (200, {"status": "ok"}), "127.0.0.1", port)
-
-
-class Server:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
-        self.name = name
-        self.port = port
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            argv, env=env, cwd=tempfile.gettempdir(), stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self._healthy():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                self.log.seek(0)
-                raise SystemExit(f"{name} did not start:\n{self.log.read().decode(errors='replace')}")
-            time.sleep(0.1)
-
-    def _healthy(self) -> bool:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-            conn.request("GET", "/healthz")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 def send_all(port: int, bodies: list[tuple[str, dict[str, str]]], clients: int) -> None:
@@ -286,29 +244,12 @@ def main() -> int:
 
     recorder = Recorder().start()
     workdir = Path(tempfile.mkdtemp(prefix="faqbot-bench-"))
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
-    base_env["PYTHONPATH"] = str(ROOT)
-    bot_env = base_env | {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": recorder.api_url,
-        "FAQBOT_DB": str(workdir / "bench.db"),
-        "FAQBOT_STAFF_CHANNEL": "CSTAFF",
-        "FAQBOT_NOW": "2026-11-24T10:00:00+09:00",
-    }
-    bare_port, bot_port = free_port(), free_port()
-    bare = Server(
-        "bare Bolt",
-        [sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", recorder.api_url],
-        base_env,
-        bare_port,
-    )
-    bot = Server(
-        "faqbot",
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(bot_port)],
-        bot_env,
-        bot_port,
-    )
+    env = serve_process.serve_env(recorder.api_url, workdir / "bench.db")
+    bare_port, bot_port = serve_process.free_port(), serve_process.free_port()
+    bare_argv = [sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", recorder.api_url]
+    bare = serve_process.start(bare_argv, bare_port, env, workdir, workdir / "bare.log", timeout=START_TIMEOUT)
+    bot_argv = serve_process.serve_argv(bot_port)
+    bot = serve_process.start(bot_argv, bot_port, env, workdir, workdir / "faqbot.log", timeout=START_TIMEOUT)
     failures: list[str] = []
     try:
         print("Request -> reply over HTTP on 127.0.0.1 (time until the recorder sees chat.postMessage)")
@@ -320,7 +261,7 @@ def main() -> int:
         ours = measure("faqbot", bot_port, recorder, args.latency_requests, 1, "1700000004")
         ratio = ours["p50"] / base["p50"]
         print(f"  p50 ratio faqbot / bare: {ratio:.2f} (target <= {LATENCY_RATIO_TARGET})")
-        routing = route_p50(bot_env["FAQBOT_NOW"])
+        routing = route_p50(env["FAQBOT_NOW"])
         print(
             f"  route() alone on these questions: p50 {routing:.2f} ms; bare + route() would already be "
             f"{(base['p50'] + routing) / base['p50']:.2f}x the bare app"
@@ -350,8 +291,8 @@ def main() -> int:
         if answered != len(stamps) or twice or missing:
             failures.append("dedupe")
     finally:
-        bot.stop()
-        bare.stop()
+        serve_process.stop(bot)
+        serve_process.stop(bare)
         recorder.stop()
     print("targets met" if not failures else f"targets missed: {', '.join(failures)}")
     return 1 if failures else 0

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app"), str(ROOT / "tests" / "bot" / "reliability")]
 
 from rel_corpus import BAD_COMMANDS, BAD_MESSAGES  # noqa: E402
-from rel_server import STAFF_CHANNEL, Server, reaction  # noqa: E402
+from rel_server import Server, reaction  # noqa: E402
+from slack_harness import STAFF_CHANNEL  # noqa: E402
 from slack_support import BOT_USER, Recorder, command_body, mention, message, signed_headers  # noqa: E402
 
 from bot import texts  # noqa: E402

@@ -7,33 +7,20 @@ Slack Web API; requests to it are signed as Slack signs them.
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from slack_support import BOT_TOKEN, SIGNING_SECRET, Recorder, event_body, signed_headers
+from serve_process import free_port, request, serve_argv, serve_env, start, stop
+from slack_support import Recorder, event_body, signed_headers
 
-ROOT = Path(__file__).resolve().parents[3]
-STAFF_CHANNEL = "CSTAFF"
-STAFF = "USTAFF1"
-NOW = "2026-11-24T10:00:00+09:00"
 START_TIMEOUT = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -44,20 +31,7 @@ class Server:
         self.workdir = workdir
         self.port = free_port()
         self.db = workdir / "faqbot.db"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
-        self.env.update(
-            {
-                "PYTHONPATH": str(ROOT),
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": recorder.api_url,
-                "FAQBOT_DB": str(self.db),
-                "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
-                "FAQBOT_STAFF_USERS": STAFF,
-                "FAQBOT_NOW": NOW,
-                **env,
-            }
-        )
+        self.env = serve_env(recorder.api_url, self.db, **env)
         self.process: subprocess.Popen | None = None
         self.logs: list[Path] = []
 
@@ -66,25 +40,11 @@ class Server:
     def start(self) -> Server:
         log = self.workdir / f"server-{len(self.logs) + 1}.log"
         self.logs.append(log)
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=self.workdir,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if self.request("GET", "/healthz")[0] in (200, 503):
-                    return self
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                raise AssertionError(f"server did not start:\n{self.log_text()[-4000:]}")
-            time.sleep(0.1)
+        # A degraded /healthz (503: Slack unreachable) is a server that has started.
+        self.process = start(
+            serve_argv(self.port), self.port, self.env, self.workdir, log, timeout=START_TIMEOUT, ready=(200, 503)
+        )
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no cleanup, no flush, nothing."""
@@ -95,14 +55,7 @@ class Server:
     def stop(self) -> int:
         """SIGTERM, as systemd or docker stop do; the exit code."""
         assert self.process is not None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop(self.process, timeout=30)
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs if p.exists())
@@ -112,13 +65,7 @@ class Server:
     def request(
         self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None, timeout: float = 10
     ) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body.encode(), headers=headers or {})
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        return request(self.port, method, path, body, headers, timeout)
 
     def send_event(self, event: dict[str, Any], event_id: str, retry_num: int | None = None) -> int | None:
         """POST one event as Slack does; the HTTP status, or None if the server never answered."""

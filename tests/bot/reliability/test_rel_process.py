@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from urllib.parse import urlencode
 
 import pytest
-from rel_server import STAFF, STAFF_CHANNEL, Server, reaction
+from rel_server import Server, reaction
 from rel_support import keys_posted
+from slack_harness import STAFF, STAFF_CHANNEL
 from slack_support import (
     BOT_TOKEN,
     SIGNING_SECRET,
+    block_actions,
     command_body,
     event_body,
     mention,
     message,
+    payload_body,
     signed_headers,
 )
 
@@ -136,17 +138,10 @@ def test_rel_a_whole_session_logs_json_lines_without_secrets(recorder, tmp_path)
 
 def _click(action_id: str, value: str, user: str, channel: str, ts: str, thread_ts: str | None) -> str:
     message = {"type": "message", "ts": ts, "text": "x", **({"thread_ts": thread_ts} if thread_ts else {})}
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "api_app_id": "A0001",
-        "team": {"id": "T0001"},
-        "token": "legacy",
-        "trigger_id": "t",
+    surface = {
         "container": {"type": "message", "message_ts": ts, "channel_id": channel},
         "channel": {"id": channel},
         "message": message,
         "response_url": "http://127.0.0.1:9/unused",
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}],
     }
-    return urlencode({"payload": json.dumps(payload)})
+    return payload_body(block_actions(action_id, value, user=user, surface=surface))

@@ -12,8 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from rel_server import NOW, ROOT, STAFF, STAFF_CHANNEL
 from rel_socket import FakeSocketMode
+from serve_process import ROOT
+from slack_harness import NOW, STAFF, STAFF_CHANNEL
 from slack_support import BOT_TOKEN, event_body, mention
 
 APP_TOKEN = "xapp-1-A0001-test-app-token"

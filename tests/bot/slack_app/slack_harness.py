@@ -14,6 +14,7 @@ from slack_support import (
     SIGNING_SECRET,
     Recorder,
     TrackingExecutor,
+    block_actions,
     command_body,
     event_body,
     payload_body,
@@ -102,30 +103,14 @@ class Harness:
         }
         if thread_ts:
             container["thread_ts"] = thread_ts
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user},
-            "api_app_id": "A0001",
-            "team": {"id": "T0001"},
-            "token": "legacy",
-            "trigger_id": "trigger.2",
+        surface: dict[str, Any] = {
             "container": container,
             "channel": {"id": channel},
             "response_url": self.recorder.url + "/response/action",
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": text or action_id},
-                    "action_ts": "1.0",
-                }
-            ],
         }
         if not ephemeral:
-            payload["message"] = message
-        return self.payload(payload)
+            surface["message"] = message
+        return self.payload(block_actions(action_id, value, user=user, surface=surface, text=text))
 
     def submit_view(
         self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str

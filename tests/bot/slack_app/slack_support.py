@@ -433,6 +433,30 @@ def command_body(
     )
 
 
+def block_actions(action_id: str, value: str, *, user: str, surface: dict[str, Any], text: str = "") -> dict[str, Any]:
+    """A button press as Slack posts it. `surface` says where the button was: a message
+    (container, channel, message, response_url) or a view (container, view)."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "api_app_id": "A0001",
+        "team": {"id": TEAM},
+        "token": "legacy",
+        "trigger_id": "trigger.2",
+        **surface,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "text": {"type": "plain_text", "text": text or action_id},
+                "action_ts": "1.0",
+            }
+        ],
+    }
+
+
 def payload_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
 

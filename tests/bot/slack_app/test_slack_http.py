@@ -2,87 +2,23 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from slack_harness import NOW, STAFF, STAFF_CHANNEL
-from slack_support import BOT_TOKEN, SIGNING_SECRET, command_body, event_body, mention, signed_headers
+from serve_process import free_port, request, serve_argv, serve_env, start, stop
+from slack_support import command_body, event_body, mention, signed_headers
 
 from bot import cli
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(recorder, tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": recorder.api_url,
-            "FAQBOT_DB": str(tmp_path / "server.db"),
-            "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
-            "FAQBOT_STAFF_USERS": STAFF,
-            "FAQBOT_NOW": NOW,
-        }
-    )
-    return env
-
-
-def request(
-    port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body=body.encode(), headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 @pytest.fixture
 def server(recorder, tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=server_env(recorder, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            status, _ = request(port, "GET", "/healthz")
-            if status == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("server did not start:\n" + process.stdout.read().decode(errors="replace"))
-        time.sleep(0.1)
+    env = serve_env(recorder.api_url, tmp_path / "server.db")
+    process = start(serve_argv(port), port, env, tmp_path, tmp_path / "server.log")
     yield port
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
 
 
 def test_slack_http_server_process_answers_over_a_socket(server, recorder):

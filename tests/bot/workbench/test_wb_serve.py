@@ -3,18 +3,13 @@ the reminder and SLA jobs, App Home over HTTP, and a bad FAQBOT_SLA_MINUTES refu
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
+from serve_process import free_port, request, serve_argv, serve_env, start, stop
 from slack_harness import STAFF, STAFF_CHANNEL
-from slack_support import BOT_TOKEN, SIGNING_SECRET, event_body, mention, signed_headers
+from slack_support import event_body, mention, signed_headers
 from workbench_support import PARTNER
 
 from bot import cli
@@ -24,55 +19,12 @@ from intents.evaluation import predicted_intent
 from intents.router import route
 from knowledge.calendar import JST
 
-ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
 QUESTION = "保守切れの機械に保守を付けたい"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def post(port: int, body: str, content_type: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("POST", "/slack/events", body=body.encode(), headers=signed_headers(body, content_type))
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-def env_for(recorder, db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FAQBOT_"))}
-    return env | {
-        "PYTHONPATH": str(ROOT),
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": recorder.api_url,
-        "FAQBOT_DB": str(db),
-        "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
-        "FAQBOT_STAFF_USERS": STAFF,
-        "FAQBOT_NOW": NOW.isoformat(),
-        **extra,
-    }
-
-
-def started(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("server did not start:\n" + process.stdout.read().decode(errors="replace"))
-        time.sleep(0.1)
+    return request(port, "POST", "/slack/events", body, signed_headers(body, content_type))[0]
 
 
 def test_wb_serve_restores_teaching_and_runs_the_jobs(recorder, tmp_path):
@@ -108,15 +60,8 @@ def test_wb_serve_restores_teaching_and_runs_the_jobs(recorder, tmp_path):
     store.close()
 
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env_for(recorder, db),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start(serve_argv(port), port, serve_env(recorder.api_url, db), tmp_path, tmp_path / "server.log")
     try:
-        started(port, process)
         # The scheduler ran both jobs at start.
         [scheduled] = recorder.wait_for("chat.scheduleMessage")
         assert scheduled.params["channel"] == f"D{PARTNER}"
@@ -144,11 +89,8 @@ def test_wb_serve_restores_teaching_and_runs_the_jobs(recorder, tmp_path):
         [published] = recorder.wait_for("views.publish")
         assert published.params["user_id"] == STAFF
     finally:
-        process.terminate()
-        try:
-            assert process.wait(timeout=15) == 0
-        finally:
-            process.kill()
+        exit_code = stop(process, timeout=15)
+    assert exit_code == 0
 
 
 def test_wb_serve_refuses_a_bad_sla_setting(monkeypatch, tmp_path, capsys):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_harness import STAFF, STAFF_CHANNEL, action_value
-from slack_support import mention
+from slack_support import block_actions, mention
 
 from bot.blocks import ESCALATE, TEACH_INTENT_ACTION, TEACH_INTENT_BLOCK, TEACH_MODAL
 from bot.clock import Clock
@@ -67,28 +67,8 @@ def button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
 
 def home_click(harness, user: str, action_id: str, value: str) -> None:
     """A button pressed in App Home: the container is the view, there is no channel or message."""
-    harness.payload(
-        {
-            "type": "block_actions",
-            "user": {"id": user},
-            "api_app_id": "A0001",
-            "team": {"id": "T0001"},
-            "token": "legacy",
-            "trigger_id": "trigger.home",
-            "container": {"type": "view", "view_id": "VHOME"},
-            "view": {"id": "VHOME", "type": "home", "blocks": []},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b",
-                    "value": value,
-                    "text": {"type": "plain_text", "text": action_id},
-                    "action_ts": "1.0",
-                }
-            ],
-        }
-    )
+    surface = {"container": {"type": "view", "view_id": "VHOME"}, "view": {"id": "VHOME", "type": "home", "blocks": []}}
+    harness.payload(block_actions(action_id, value, user=user, surface=surface))
     harness.drain()
 
 
