@@ -3,8 +3,8 @@
 Temporal expressions go through ja-timex, a parser made for Japanese
 (absolute dates incl. 和暦, relative ones like 来月, times like 夜9時); only
 what it leaves out is handled here (月末 after a relative month, 年度末,
-compact 20270331). ja-timex costs ~0.4 ms, so it runs only when the text has
-a temporal hint.
+compact 20270331). ja-timex runs only on windows around a temporal hint, with
+its patterns prefiltered (intents/timex.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import calendar as _cal
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from knowledge.calculators.contact_routing import find_product, find_purpose
 from knowledge.models import ProductFamily, Purpose, PwpStatus
@@ -110,21 +110,12 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, _cal.monthrange(year, month)[1])
 
 
-_parser_cache: dict[date, Any] = {}
-
-
 def _parser(reference: datetime):
     # Imported on first use: ja-timex brings pendulum, ~0.2 s of start-up that a
-    # question without a date never needs. It binds the reference at
-    # construction; one parser per day is plenty.
-    from ja_timex import TimexParser
+    # question without a date never needs.
+    from intents.timex import parser
 
-    key = reference.date()
-    parser = _parser_cache.get(key)
-    if parser is None:
-        _parser_cache.clear()
-        parser = _parser_cache[key] = TimexParser(reference=reference.replace(tzinfo=None))
-    return parser
+    return parser(reference)
 
 
 @dataclass
@@ -184,8 +175,7 @@ class _Reader:
             self.years = int(m.group(1))
 
     def read_timex(self, hints: list[tuple[int, int]]) -> None:
-        """ja-timex over windows around the hints only: its cost grows with the text (~0.9 ms
-        for a 90-character message, ~0.25 ms for the windows of its dates)."""
+        """ja-timex over windows around the hints only: its cost grows with the text it reads."""
         windows: list[list[int]] = []
         for start, end in hints:
             start, end = max(0, start - _WINDOW_PAD), min(len(self.text), end + _WINDOW_PAD)

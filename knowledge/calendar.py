@@ -17,6 +17,7 @@ which is where "no offset means JST" is decided.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -67,6 +68,8 @@ def is_public_holiday(d: date) -> bool:
     return jpholiday.is_holiday(d)
 
 
+# Desks' open states scan day by day, many contacts per answer: the calendar is fixed, so remember it.
+@lru_cache(maxsize=4096)
 def is_business_day(d: date) -> bool:
     return d.weekday() < 5 and not is_public_holiday(d) and not is_year_end_closure(d)
 

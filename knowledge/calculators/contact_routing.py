@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -363,7 +364,8 @@ class ContactListResult(CalculatorResult):
     assumptions: str
 
 
-def _citations_for(source: str) -> list[Citation]:
+@cache  # a handful of distinct sources, read for every contact of every answer
+def _citations_for(source: str) -> tuple[Citation, ...]:
     """Citations from a contact's `source` text ("P20", "Q23 (P18)", "P20, Q16 (P13)", "ファームウェア…付表")."""
     out: list[Citation] = []
     for part in (p.strip() for p in source.split(",")):
@@ -379,7 +381,7 @@ def _citations_for(source: str) -> list[Citation]:
             out.append(firmware_spec_citation())
         elif part:
             out.append(Citation(source=part))
-    return out
+    return tuple(out)
 
 
 def _time_text(dt: datetime) -> str:
@@ -524,11 +526,8 @@ def route_contact(
         )
     first = matches[0]
 
-    citations: list[Citation] = []
-    for m in matches:
-        for cit in _citations_for(m.source):
-            if cit not in citations:
-                citations.append(cit)
+    # Citations are frozen models: a dict keeps the first of equal ones, in order.
+    citations = list(dict.fromkeys(cit for m in matches for cit in _citations_for(m.source)))
     p20 = handbook_citation(None, 20, label="お問い合わせ窓口情報")
     if not citations:
         citations = [p20]
@@ -576,11 +575,8 @@ def list_contacts(at: datetime, contacts: Mapping[str, Contact] | None = None) -
     at_jst = _aware_jst(at)
     contacts = _load_contacts(contacts)
     rows = [_match(c, at_jst, contacts, nested=True) for c in contacts.values()]
-    citations = [handbook_citation(None, 20, label="お問い合わせ窓口情報")]
-    for row in rows:
-        for cit in _citations_for(row.source):
-            if cit not in citations:
-                citations.append(cit)
+    p20 = handbook_citation(None, 20, label="お問い合わせ窓口情報")
+    citations = list(dict.fromkeys([p20, *(cit for row in rows for cit in _citations_for(row.source))]))
     return ContactListResult(
         at=at_jst,
         contacts=rows,

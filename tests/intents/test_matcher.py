@@ -1,6 +1,14 @@
 """The matcher is knowledge-agnostic: any (intent, examples, answer text) list builds one."""
 
-from intents.matcher import IntentDoc, Matcher
+import json
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from intents.matcher import IntentDoc, Matcher, _sorted_tokens
+from intents.router import default_pipeline
 from intents.tokens import Analyzer
 
 OTHER_FAQ = [
@@ -29,3 +37,22 @@ def test_typo_and_half_width_still_match():
 def test_unrelated_text_scores_low():
     m = Matcher(OTHER_FAQ, Analyzer([]))
     assert m.rank(m.analyzer.analyze("量子コンピュータの原理"))[0].score < 0.3
+
+
+def test_fuzz_is_computed_exactly_wherever_it_decides_an_intent_best():
+    """The matcher skips rapidfuzz for examples its character bound rules out; every
+    intent's best score must still be what scoring every example gives."""
+    matcher = default_pipeline().matcher
+    dev = Path(__file__).resolve().parents[1] / "data" / "dev.jsonl"
+    questions = [json.loads(line)["text"] for line in dev.open()][::3]
+    for question in questions:
+        query = _sorted_tokens(matcher.analyzer.analyze(question))
+        if not query:
+            continue
+        base = np.random.default_rng(len(question)).random(len(matcher._example_tokens))
+        every = base + matcher.weights.fuzz * process.cdist([query], matcher._example_tokens, scorer=Indel.normalized_similarity)[0]
+        pruned = matcher._with_fuzz(query, base)
+        intents = matcher._example_intent_index
+        for intent in np.unique(intents):
+            assert pruned[intents == intent].max() == every[intents == intent].max(), (question, intent)
+        assert np.all(pruned <= every)
