@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 import threading
 from datetime import timedelta
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot import logs
 from bot import settings as settings_module
 from bot.clock import Clock, ClockError
-from bot.retention import DailyPurge, RetentionError, retention_days
+from bot.retention import PURGE_EVERY_SECONDS, RetentionError, retention_days
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -53,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--port", type=int, default=DEFAULT_PORT, help=f"HTTP モードのポート（既定 {DEFAULT_PORT}）"
     )
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"HTTP モードのアドレス（既定 {DEFAULT_HOST}）")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="HTTP モードで応答するプロセス数（既定 1。CPU コア数まで増やすと処理量が増える）",
+    )
     serve.set_defaults(func=_serve_command)
 
 
@@ -67,7 +74,7 @@ def serve_from_settings(settings: Settings) -> int:
 
 
 def _serve_command(args: argparse.Namespace) -> int:
-    return serve(settings_module.load(), http=args.http, host=args.host, port=args.port)
+    return serve(settings_module.load(), http=args.http, host=args.host, port=args.port, workers=args.workers)
 
 
 def missing_settings(settings: Settings, http: bool) -> list[str]:
@@ -84,7 +91,7 @@ def _fail(message_ja: str, message_en: str) -> int:
     return 2
 
 
-def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
+def serve(settings: Settings, *, http: bool, host: str, port: int, workers: int = 1) -> int:
     from bot.sla import ServiceLevel, SlaError
 
     mode = "HTTP モード" if http else "Socket Mode"
@@ -94,6 +101,11 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
         return _fail(
             f"{mode}には {'、'.join(missing)} の設定が必要です{hint}。環境変数か .env に設定してください。",
             f"{'HTTP mode' if http else 'Socket Mode'} needs {', '.join(missing)}: set it in the environment or in .env",
+        )
+    if workers < 1 or (workers > 1 and not http):
+        return _fail(
+            "--workers は1以上で、2以上は HTTP モード（--http）でのみ指定できます（Socket Mode の接続は1本です）。",
+            "--workers must be >= 1, and more than 1 needs --http (Socket Mode is one connection)",
         )
     try:
         clock = Clock.from_setting(settings.now)
@@ -107,9 +119,7 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
 
     from slack_sdk.errors import SlackClientError
 
-    from bot import scheduler, teaching
-    from bot.app import build_app, listener_pool
-    from bot.services import Services
+    from bot import teaching
     from bot.slack_api import create_client, describe
     from bot.store import Store
     from intents.router import route
@@ -127,7 +137,9 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
     store.forget_seen_before(clock.now() - SEEN_KEYS_KEPT)
     # What staff taught before this start is answered from the first question on.
     log.info("taught examples restored: %d", teaching.restore(store))
-    # Load the dictionaries, the matcher and the date parser now, not on the first partners' questions.
+    store.close()
+    # Load the dictionaries, the matcher and the date parser now, not on the first partners' questions
+    # (and, with several workers, once for all of them).
     for question in WARM_UP_QUESTIONS:
         route(question, clock.now())
     if not settings.staff_channel:
@@ -140,17 +152,68 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
         "connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path
     )
 
+    if workers > 1:
+        from bot.workers import bind, run_pool
+
+        listening = bind(host, port)
+        log.info("HTTP mode on %s:%d with %d workers, Slack requests at /slack/events", host, port, workers)
+        return run_pool(
+            workers,
+            lambda: _finish_last_run(settings, clock),
+            lambda index: _run_bot(settings, clock, days, leader=index == 0, http=True, sockets=[listening]),
+        )
+    _finish_last_run(settings, clock)
+    if http:
+        log.info("HTTP mode on %s:%d, Slack requests at /slack/events", host, port)
+    return _run_bot(settings, clock, days, leader=True, http=http, address=(host, port))
+
+
+def _finish_last_run(settings: Settings, clock: Clock) -> None:
+    """What the last run left unfinished: writes caught mid-send, events acknowledged
+    but not done. Before anything serves, so no live sender is working on them."""
+    from bot.services import Services
+    from bot.store import Store
+
+    store = Store(settings.db_path)
+    try:
+        services = Services.build(settings, store, clock)
+        services.outbox.recover()
+        services.intake.replay(services.outbox.client)
+    finally:
+        store.close()
+
+
+def _run_bot(
+    settings: Settings,
+    clock: Clock,
+    days: int,
+    *,
+    leader: bool,
+    http: bool,
+    address: tuple[str, int] | None = None,
+    sockets: list[socket.socket] | None = None,
+) -> int:
+    """Serve until stopped. `leader`: this process also runs the jobs that must run once
+    (the scheduler, the daily purge); every process delivers the outbox and picks up
+    what another one taught."""
+    from bot import scheduler, teaching
+    from bot.app import build_app, listener_pool
+    from bot.periodic import Periodic
+    from bot.retention import purge
+    from bot.services import Services
+    from bot.slack_api import create_client
+    from bot.store import Store
+
+    store = Store(settings.db_path)
     services = Services.build(settings, store, clock)
     executor = listener_pool()
     app = build_app(services, socket_mode=not http, listener_executor=executor, verify_token=True)
-    # What the last process left unfinished: writes caught mid-send, events acknowledged but not done.
-    services.outbox.recover()
-    services.intake.replay(app.client)
-    purger = DailyPurge(store, clock, days)
-    purger.start()
     services.outbox.start()
-    # After the outbox: the jobs' messages go through it.
-    jobs = scheduler.start(services)
+    background = [Periodic("taught-sync", teaching.SYNC_SECONDS, lambda: teaching.sync(store)).start()]
+    if leader:
+        background.append(Periodic("purge", PURGE_EVERY_SECONDS, lambda: purge(store, clock, days)).start())
+        # After the outbox: the jobs' messages go through it.
+        background.append(scheduler.start(services))
     try:
         if http:
             from bot.health import Health
@@ -160,16 +223,15 @@ def serve(settings: Settings, *, http: bool, host: str, port: int) -> int:
             # uvicorn shuts down on SIGTERM and then raises it again: land it here, so the
             # clean-up below runs and the exit code says "stopped", not "killed".
             signal.signal(signal.SIGTERM, lambda *_: None)
-            log.info("HTTP mode on %s:%d, Slack requests at /slack/events", host, port)
-            serve_http(app, health, host, port)
+            serve_http(app, health, address=address, sockets=sockets)
         else:
             _serve_socket_mode(app, settings)
     finally:
         # Let running listeners finish (their writes are recorded), then stop delivering.
         executor.shutdown(wait=True)
-        jobs.stop()
+        for job in background:
+            job.stop()
         services.outbox.stop()
-        purger.stop()
         store.close()
         log.info("stopped")
     return 0

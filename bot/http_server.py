@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -66,12 +67,19 @@ def asgi_app(
     return application
 
 
-def serve(app: App, health: Callable[[], tuple[int, dict[str, Any]]], host: str, port: int) -> None:
+def serve(
+    app: App,
+    health: Callable[[], tuple[int, dict[str, Any]]],
+    *,
+    address: tuple[str, int] | None = None,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve on `address` (host, port), or on `sockets` already listening (the workers of one pool)."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    where = {"host": address[0], "port": address[1]} if address else {}
     config = uvicorn.Config(
         asgi_app(app, health),
-        host=host,
-        port=port,
+        **where,
         # One line per Slack delivery would drown the log; failures are logged where they happen.
         access_log=False,
         # uvicorn's lines go through the root logger: JSON, scrubbed (bot/logs.py).
@@ -79,4 +87,4 @@ def serve(app: App, health: Callable[[], tuple[int, dict[str, Any]]], host: str,
         # Slack holds its connections open between deliveries.
         timeout_keep_alive=30,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=sockets)

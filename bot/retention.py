@@ -9,7 +9,6 @@ support record and are kept.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -48,28 +47,3 @@ def purge(store: Store, clock: Clock, days: int) -> dict[str, int]:
     if any(deleted.values()):
         log.info("purged records older than %d days: %s", days, deleted)
     return deleted
-
-
-class DailyPurge:
-    """`purge` now and every day after, in a thread of its own, until stopped."""
-
-    def __init__(self, store: Store, clock: Clock, days: int, every: float = PURGE_EVERY_SECONDS) -> None:
-        self._store, self._clock, self._days, self._every = store, clock, days, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="faqbot-purge", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                purge(self._store, self._clock, self._days)
-            except Exception:
-                log.exception("purge failed; trying again tomorrow")
-            if self._stop.wait(self._every):
-                return

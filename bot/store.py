@@ -11,6 +11,7 @@ writes; busy_timeout covers another process holding the lock briefly.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import threading
@@ -225,6 +226,39 @@ class Reminder:
     created_at: datetime
 
 
+class _StoreLock:
+    """The connection's lock: one thread of this process at a time, and, for a database
+    file, one process at a time (an flock on `<db>.lock`).
+
+    Without the file lock, processes sharing the database (the workers of `faqbot
+    serve --http --workers N`, `faqbot purge`) would meet in SQLite's busy handler,
+    which sleeps 1, 2, 5, 10 … ms between tries: under load most of a worker's time
+    went to those sleeps. A waiter on an flock is woken as soon as it is released.
+    Reentrant, as the store's methods call one another inside transactions.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._file = path.open("a") if path is not None else None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -232,7 +266,7 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
         self.db = Database(conn)
-        self._lock = threading.RLock()
+        self._lock = _StoreLock(None if self.path == ":memory:" else Path(self.path + ".lock"))
         self._migrate()
 
     def _migrate(self) -> None:
@@ -264,6 +298,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.close()
+        self._lock.close()
 
     # --- deduplication -------------------------------------------------------
 
@@ -673,6 +708,11 @@ class Store:
             )
             for r in rows
         ]
+
+    def taught_signature(self) -> tuple[tuple[int, str], ...]:
+        """(id, intent) of every taught example: it changes with every decision, re-teaching included."""
+        with self._lock:
+            return tuple(self.db.execute("SELECT id, intent FROM taught_examples ORDER BY id").fetchall())
 
     # --- reminders -----------------------------------------------------------------------
 

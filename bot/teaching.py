@@ -68,6 +68,10 @@ OUT_OF_SCOPE_LABEL = "対象外（ハンドブックの範囲外: 回答せず�
 OPTION_LIMIT = 75
 # One store-and-rebuild at a time, so the pipeline swapped in last holds every decision.
 _rebuild_lock = threading.Lock()
+# The store's taught_signature() when this process's pipeline was last built.
+_applied: tuple[tuple[int, str], ...] = ()
+# How soon a worker of `faqbot serve --http --workers N` answers with what staff taught through another.
+SYNC_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -122,11 +126,29 @@ def taught_mapping(examples: list[TaughtExample]) -> dict[str, list[str]]:
 
 def restore(store: Store) -> int:
     """At start-up: serve what staff taught before the restart. The number of examples restored."""
-    taught = taught_mapping(store.taught_examples())
-    if taught:
-        with _rebuild_lock:
-            rebuild(taught)
+    with _rebuild_lock:
+        taught = _apply(store.taught_examples())
     return sum(len(examples) for examples in taught.values())
+
+
+def sync(store: Store) -> bool:
+    """Rebuild if the store holds decisions this process's pipeline lacks (taught through
+    another worker process); whether it did."""
+    if store.taught_signature() == _applied:
+        return False
+    with _rebuild_lock:
+        _apply(store.taught_examples())
+    return True
+
+
+def _apply(examples: list[TaughtExample]) -> dict[str, list[str]]:
+    """Rebuild with `examples` (under _rebuild_lock); nothing to do when none was ever taught."""
+    global _applied
+    taught = taught_mapping(examples)
+    if taught or _applied:
+        rebuild(taught)
+    _applied = tuple((e.id, e.intent) for e in examples)
+    return taught
 
 
 def decided_keys(store: Store) -> set[str]:
@@ -323,7 +345,7 @@ class Teacher:
     def apply(self) -> None:
         """Swap in a matcher built with every decision stored so far (about half a second)."""
         with _rebuild_lock:
-            rebuild(taught_mapping(self.store.taught_examples()))
+            _apply(self.store.taught_examples())
 
 
 def _logged_judgement(question: dict) -> str:

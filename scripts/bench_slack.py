@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import os
 import random
 import statistics
 import sys
@@ -82,7 +83,7 @@ def run_bare_server(port: int, api_url: str) -> None:
     def reply(event: dict, say) -> None:
         say(text="pong", thread_ts=event.get("thread_ts") or event["ts"])
 
-    serve(app, lambda: (200, {"status": "ok"}), "127.0.0.1", port)
+    serve(app, lambda: (200, {"status": "ok"}), address=("127.0.0.1", port))
 
 
 def send_all(port: int, bodies: list[tuple[str, dict[str, str]]], clients: int) -> None:
@@ -235,6 +236,12 @@ def main() -> int:
         help="sequential mentions per app for latency (default 300)",
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent client connections (default 8)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="faqbot serve --workers (default: the number of cores, as deploy/ runs it)",
+    )
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -248,11 +255,14 @@ def main() -> int:
     bare_port, bot_port = serve_process.free_port(), serve_process.free_port()
     bare_argv = [sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", recorder.api_url]
     bare = serve_process.start(bare_argv, bare_port, env, workdir, workdir / "bare.log", timeout=START_TIMEOUT)
-    bot_argv = serve_process.serve_argv(bot_port)
+    bot_argv = [*serve_process.serve_argv(bot_port), "--workers", str(args.workers)]
     bot = serve_process.start(bot_argv, bot_port, env, workdir, workdir / "faqbot.log", timeout=START_TIMEOUT)
     failures: list[str] = []
     try:
-        print("Request -> reply over HTTP on 127.0.0.1 (time until the recorder sees chat.postMessage)")
+        print(
+            "Request -> reply over HTTP on 127.0.0.1 (time until the recorder sees chat.postMessage); "
+            f"faqbot with {args.workers} worker(s), the bare app in one process"
+        )
         # A short warm-up so neither side pays for first-request imports and auth.test.
         measure("warm-up", bare_port, recorder, 50, 1, "1700000001")
         measure("warm-up", bot_port, recorder, 50, 1, "1700000002")

@@ -21,6 +21,7 @@ from slack_harness import Harness, make_settings  # noqa: E402
 from slack_support import Recorder, TrackingExecutor  # noqa: E402
 from workbench_support import MovableClock  # noqa: E402
 
+from bot import teaching  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -92,6 +93,10 @@ def workbench(make_workbench) -> Workbench:
 
 @pytest.fixture
 def restores_matcher() -> Iterator[None]:
-    """For tests that teach: the process's matcher is put back to the YAML examples afterwards."""
+    """For tests that teach: the process's matcher is put back to the YAML examples afterwards,
+    and bot.teaching to "nothing taught" (as a process whose store holds no decision)."""
     yield
+    empty = Store(":memory:")
+    teaching.sync(empty)
+    empty.close()
     router.rebuild({})

@@ -27,6 +27,7 @@ from bot import teaching, texts
 from bot.blocks import TEACH_INTENT_BLOCK, TEACH_OPEN
 from bot.cli import main
 from bot.escalation import StaffAction
+from bot.store import Store
 from intents.evaluation import predicted_intent
 from intents.router import rebuild, route
 from knowledge.calendar import JST
@@ -255,3 +256,28 @@ def test_wb_eval_from_log_replays_the_decisions(workbench, restores_matcher, mon
     monkeypatch.setenv("FAQBOT_DB", "/nonexistent/faqbot.db")
     assert main(["eval", "--from-log"]) == 2
     assert "担当者が判断した質問がありません" in capsys.readouterr().err
+
+
+def test_wb_a_decision_taught_through_another_process_is_picked_up(tmp_path, restores_matcher):
+    """`faqbot serve --http --workers N`: staff teach through one worker; the others rebuild
+    from the shared store (bot/teaching.py: sync, every SYNC_SECONDS)."""
+    here, other_process = Store(tmp_path / "shared.db"), Store(tmp_path / "shared.db")
+    try:
+        assert teaching.sync(here) is False  # nothing taught anywhere: nothing to rebuild
+        right = other_than(predicted_intent(route(QUESTION, NOW)))
+        other_process.save_taught(
+            text=QUESTION, intent=right, question_id=None, case_id=None, asked_at=NOW, by=STAFF, at=NOW
+        )
+        assert teaching.sync(here) is True
+        assert predicted_intent(route(QUESTION, NOW)) == right
+        assert teaching.sync(here) is False
+        # Taught again, differently: the same row, a new decision.
+        again = other_than(right)
+        other_process.save_taught(
+            text=QUESTION, intent=again, question_id=None, case_id=None, asked_at=NOW, by=STAFF, at=NOW
+        )
+        assert teaching.sync(here) is True
+        assert predicted_intent(route(QUESTION, NOW)) == again
+    finally:
+        here.close()
+        other_process.close()
