@@ -18,7 +18,14 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block
 
 from bot import texts
-from bot.blocks import answer_blocks, fallback_text, shared_answer_blocks, to_dicts
+from bot.blocks import (
+    answer_actions,
+    answer_blocks,
+    answer_body,
+    fallback_text,
+    shared_answer_blocks,
+    to_dicts,
+)
 from bot.clock import Clock
 from bot.outbox import Outbox
 from bot.store import CommandAnswer, Store
@@ -85,6 +92,8 @@ class Answerer:
             except Exception:
                 log.exception("route() failed for a question in %s/%s", channel, ts)
                 notice = texts.INTERNAL_ERROR
+        # Rendered before the transaction: the store's lock (shared by every worker) is held for writes only.
+        body = to_dicts(answer_body(answer)) if answer is not None else None
         with self.store.transaction():
             if settles:
                 self.store.settle(settles)
@@ -94,7 +103,8 @@ class Answerer:
             question_id = self.store.log_question(
                 channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=answer, at=now
             )
-            return [self._reply(channel, root, user, question, answer, question_id, now)]
+            blocks = body + to_dicts(answer_actions(answer, question_id))
+            return [self._reply(channel, root, user, question, answer, question_id, now, blocks)]
 
     def answer_choice(
         self, *, channel: str, thread_ts: str, user: str, intent: str, title: str
@@ -107,6 +117,7 @@ class Answerer:
             # A stale or forged button value, or a router bug: the caller tells the partner.
             log.exception("answer_intent(%r) failed in %s/%s", intent, channel, thread_ts)
             return None
+        body = to_dicts(answer_body(answer))
         with self.store.transaction():
             question_id = self.store.log_question(
                 channel=channel,
@@ -118,7 +129,8 @@ class Answerer:
                 answer=answer,
                 at=now,
             )
-            return [self._reply(channel, thread_ts, user, title, answer, question_id, now)]
+            blocks = body + to_dicts(answer_actions(answer, question_id))
+            return [self._reply(channel, thread_ts, user, title, answer, question_id, now, blocks)]
 
     def share(self, saved: CommandAnswer, *, channel: str, user: str) -> list[int]:
         """A slash-command answer posted for everyone; its message starts a thread the bot follows."""
@@ -149,7 +161,7 @@ class Answerer:
             question_id = self.store.log_question(
                 channel=channel, ts=None, thread_ts=None, user=user, text=question, via=via, answer=answer, at=now
             )
-            rendered = blocks(question_id) if blocks is not None else None
+            rendered = to_dicts(blocks(question_id) if blocks is not None else answer_blocks(answer, question_id))
             return [self._reply(channel, None, user, question, answer, question_id, now, rendered)]
 
     def _reply(
@@ -161,7 +173,7 @@ class Answerer:
         answer: Answer,
         question_id: int,
         at: datetime,
-        blocks: list[Block] | None = None,
+        blocks: list[dict],
     ) -> int:
         record = {
             "question_id": question_id,
@@ -177,7 +189,7 @@ class Answerer:
             channel=channel,
             thread_ts=thread_ts,
             text=fallback_text(answer),
-            blocks=to_dicts(blocks if blocks is not None else answer_blocks(answer, question_id)),
+            blocks=blocks,
             fallback=answer.as_text()[:PLAIN_ANSWER_LIMIT],
             after=(RECORD_REPLY, record),
         )

@@ -166,7 +166,12 @@ def choice_buttons(answer: Answer, question_id: int | None) -> list[Block]:
 
 def answer_blocks(answer: Answer, question_id: int) -> list[Block]:
     """A reply in a partner's thread: the answer, then what the partner can do next."""
-    blocks = answer_body(answer) + choice_buttons(answer, question_id)
+    return answer_body(answer) + answer_actions(answer, question_id)
+
+
+def answer_actions(answer: Answer, question_id: int) -> list[Block]:
+    """What the partner can do next with an answer: the only part that depends on its question's id."""
+    blocks = choice_buttons(answer, question_id)
     value = str(question_id)
     buttons: list[ButtonElement] = []
     if answer.kind in ("answer", "calculation"):
