@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
 from bot import texts
 from bot.blocks import (
     answer_actions,
-    answer_blocks,
     answer_body,
     fallback_text,
     shared_answer_blocks,
@@ -53,6 +54,28 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         text = _MENTION.sub(lambda m: "" if m.group(1) == bot_user_id else m.group(0), text)
     return text.strip()
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An answer made ready for the outbox before the store's lock is taken (every worker
+    shares that lock, so it is held for writes only): all of it but what needs the question id."""
+
+    answer: Answer
+    body: list[dict]  # the answer's blocks, without the buttons that carry the question id
+    text: str  # the message's notification text
+    plain: str  # the whole answer as text, should Slack refuse the blocks
+    recorded: dict[str, Any]  # the answer as JSON, for the thread's memory once the reply is posted
+
+    @classmethod
+    def of(cls, answer: Answer) -> _Draft:
+        return cls(
+            answer=answer,
+            body=to_dicts(answer_body(answer)),
+            text=fallback_text(answer),
+            plain=answer.as_text()[:PLAIN_ANSWER_LIMIT],
+            recorded=answer.model_dump(mode="json"),
+        )
 
 
 class Answerer:
@@ -92,19 +115,17 @@ class Answerer:
             except Exception:
                 log.exception("route() failed for a question in %s/%s", channel, ts)
                 notice = texts.INTERNAL_ERROR
-        # Rendered before the transaction: the store's lock (shared by every worker) is held for writes only.
-        body = to_dicts(answer_body(answer)) if answer is not None else None
+        draft = _Draft.of(answer) if answer is not None else None
         with self.store.transaction():
             if settles:
                 self.store.settle(settles)
-            if answer is None:
+            if draft is None:
                 key = f"notice:{message_key(channel, ts)}"
                 return [self.outbox.add_message(key=key, channel=channel, thread_ts=root, text=notice)]
             question_id = self.store.log_question(
-                channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=answer, at=now
+                channel=channel, ts=ts, thread_ts=root, user=user, text=question, via=via, answer=draft.answer, at=now
             )
-            blocks = body + to_dicts(answer_actions(answer, question_id))
-            return [self._reply(channel, root, user, question, answer, question_id, now, blocks)]
+            return [self._reply(channel, root, user, question, draft, question_id, now)]
 
     def answer_choice(
         self, *, channel: str, thread_ts: str, user: str, intent: str, title: str
@@ -117,7 +138,7 @@ class Answerer:
             # A stale or forged button value, or a router bug: the caller tells the partner.
             log.exception("answer_intent(%r) failed in %s/%s", intent, channel, thread_ts)
             return None
-        body = to_dicts(answer_body(answer))
+        draft = _Draft.of(answer)
         with self.store.transaction():
             question_id = self.store.log_question(
                 channel=channel,
@@ -129,8 +150,7 @@ class Answerer:
                 answer=answer,
                 at=now,
             )
-            blocks = body + to_dicts(answer_actions(answer, question_id))
-            return [self._reply(channel, thread_ts, user, title, answer, question_id, now, blocks)]
+            return [self._reply(channel, thread_ts, user, title, draft, question_id, now)]
 
     def share(self, saved: CommandAnswer, *, channel: str, user: str) -> list[int]:
         """A slash-command answer posted for everyone; its message starts a thread the bot follows."""
@@ -157,12 +177,13 @@ class Answerer:
         """An answer posted as a new message (a channel, a DM); it starts a thread the bot follows.
         `blocks` renders it for its question id (default: the usual answer)."""
         now = self.clock.now()
+        draft = _Draft.of(answer)
         with self.store.transaction():
             question_id = self.store.log_question(
                 channel=channel, ts=None, thread_ts=None, user=user, text=question, via=via, answer=answer, at=now
             )
-            rendered = to_dicts(blocks(question_id) if blocks is not None else answer_blocks(answer, question_id))
-            return [self._reply(channel, None, user, question, answer, question_id, now, rendered)]
+            rendered = to_dicts(blocks(question_id)) if blocks is not None else None
+            return [self._reply(channel, None, user, question, draft, question_id, now, rendered)]
 
     def _reply(
         self,
@@ -170,27 +191,30 @@ class Answerer:
         thread_ts: str | None,
         asked_by: str | None,
         question: str,
-        answer: Answer,
+        draft: _Draft,
         question_id: int,
         at: datetime,
-        blocks: list[dict],
+        blocks: list[dict] | None = None,
     ) -> int:
+        """The reply's outbox write; `blocks` replace the usual answer with its buttons."""
+        if blocks is None:
+            blocks = draft.body + to_dicts(answer_actions(draft.answer, question_id))
         record = {
             "question_id": question_id,
             "channel": channel,
             "thread_ts": thread_ts,
             "asked_by": asked_by,
             "question": question,
-            "answer": answer.model_dump(mode="json"),
+            "answer": draft.recorded,
             "at": at.isoformat(),
         }
         return self.outbox.add_message(
             key=f"reply:{question_id}",
             channel=channel,
             thread_ts=thread_ts,
-            text=fallback_text(answer),
+            text=draft.text,
             blocks=blocks,
-            fallback=answer.as_text()[:PLAIN_ANSWER_LIMIT],
+            fallback=draft.plain,
             after=(RECORD_REPLY, record),
         )
 
@@ -204,6 +228,6 @@ class Answerer:
             thread_ts=record["thread_ts"] or reply_ts,
             asked_by=record["asked_by"],
             question=record["question"],
-            answer=Answer.model_validate(record["answer"]),
+            answer=record["answer"],
             at=datetime.fromisoformat(record["at"]),
         )

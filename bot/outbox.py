@@ -153,6 +153,8 @@ class Outbox:
         """Try recorded writes now, in order; their states afterwards (sent / pending / dead).
 
         A write behind an unsent one in its lane, or backing off, is left to the worker.
+        The worker is woken only for what it has to do: waking it after every send
+        made it race the listeners for their own fresh writes (a store round each).
         """
         states = {}
         for outbox_id in ids:
@@ -161,11 +163,16 @@ class Outbox:
                 row = self.store.outbox_row(outbox_id)
                 state = row["state"] if row else DEAD
             states[outbox_id] = state
-        self._wake.set()
+        if PENDING in states.values():
+            self._wake.set()
         return states
 
     def deliver_due(self) -> float:
-        """Send every write that is due, lane by lane; seconds until the next one is."""
+        """Send every write that is due, lane by lane; seconds until the next one is.
+
+        A write waiting behind an unsent one in its lane is not "next": whoever
+        settles the one in front wakes the worker (`_settled`).
+        """
         for _ in range(BATCH):
             due = self.store.outbox_due(self._now(), BATCH)
             if not due or all([self._attempt(outbox_id) is None for outbox_id in due]):
@@ -194,11 +201,12 @@ class Outbox:
             try:
                 with self.store.transaction():
                     self._run_after(row, result_ts)
-                    self.store.outbox_sent(row.id, result_ts, self._now())
+                    followed = self.store.outbox_sent(row.id, result_ts, self._now())
             except Exception:
                 # Slack has it: only what the bot records about it is missing. Never send it again.
                 log.exception("%s was delivered but recording its result failed", row.key)
-                self.store.outbox_sent(row.id, result_ts, self._now())
+                followed = self.store.outbox_sent(row.id, result_ts, self._now())
+            self._settled(followed)
             if row.attempts > 1:
                 log.info("delivered %s after %d attempts", row.key, row.attempts)
         return SENT
@@ -220,7 +228,7 @@ class Outbox:
                 "%s not delivered (attempt %d: %s); retrying in %.1fs", row.key, row.attempts, failure.text, delay
             )
             return PENDING
-        self.store.outbox_dead(row.id, failure.text)
+        self._settled(self.store.outbox_dead(row.id, failure.text))
         if failure.retry:
             log.error("%s given up after %d attempts over %.0fs: %s", row.key, row.attempts, age, failure.text)
         elif isinstance(error, SlackClientError):
@@ -228,6 +236,11 @@ class Outbox:
         else:
             log.exception("%s failed: %s", row.key, describe(error))
         return DEAD
+
+    def _settled(self, followed: bool) -> None:
+        """A write is sent or given up: writes waiting behind it in its lane are the worker's now."""
+        if followed:
+            self._wake.set()
 
     # --- what senders call ------------------------------------------------------------------
 

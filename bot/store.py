@@ -380,7 +380,7 @@ class Store:
         return ThreadState(channel, thread_ts, asked_by, question or "", last)
 
     def _save_thread(
-        self, channel: str, thread_ts: str, asked_by: str | None, question: str, answer: Answer, at: datetime
+        self, channel: str, thread_ts: str, asked_by: str | None, question: str, answer: dict[str, Any], at: datetime
     ) -> None:
         # The thread's asker and first question stay those of its root; the answer is the latest.
         self.db.execute(
@@ -393,7 +393,7 @@ class Store:
                 last_answer = excluded.last_answer,
                 answered_at = excluded.answered_at
             """,
-            [channel, thread_ts, asked_by, question, answer.model_dump_json(), at.isoformat()],
+            [channel, thread_ts, asked_by, question, json.dumps(answer, ensure_ascii=False), at.isoformat()],
         )
 
     def log_question(
@@ -438,10 +438,12 @@ class Store:
         thread_ts: str,
         asked_by: str | None,
         question: str,
-        answer: Answer,
+        answer: dict[str, Any],
         at: datetime,
     ) -> None:
-        """After a reply is posted: where it went, and the thread's memory for the next turn. One transaction."""
+        """After a reply is posted: where it went, and the thread's memory for the next turn. One transaction.
+
+        `answer` is the answer as JSON (`model_dump(mode="json")`, made before the lock is taken)."""
         with self._lock, self.db.atomic():
             self.db.execute(
                 "UPDATE questions SET reply_ts = ?, thread_ts = COALESCE(thread_ts, ?) WHERE id = ?",
@@ -843,15 +845,26 @@ class Store:
         return [r[0] for r in rows]
 
     def outbox_next_at(self) -> float | None:
+        """When the next write first in its lane falls due (the others wait for the one in front)."""
         with self._lock:
-            return self.db.execute("SELECT min(next_at) FROM outbox WHERE state = 'pending'").fetchone()[0]
+            return self.db.execute(
+                """
+                SELECT min(next_at) FROM outbox
+                WHERE state = 'pending' AND NOT EXISTS (
+                    SELECT 1 FROM outbox AS earlier
+                    WHERE earlier.lane = outbox.lane AND earlier.id < outbox.id
+                      AND earlier.state IN ('pending', 'sending'))
+                """
+            ).fetchone()[0]
 
-    def outbox_sent(self, outbox_id: int, result_ts: str | None, at: float) -> None:
+    def outbox_sent(self, outbox_id: int, result_ts: str | None, at: float) -> bool:
+        """Mark a write sent; True when later writes wait behind it in its lane."""
         with self._lock:
             self.db.execute(
                 "UPDATE outbox SET state = 'sent', result_ts = ?, sent_at = ?, error = NULL WHERE id = ?",
                 [result_ts, at, outbox_id],
             )
+            return self._followed(outbox_id)
 
     def outbox_later(self, outbox_id: int, error: str, next_at: float, maybe_sent: bool) -> None:
         with self._lock:
@@ -863,9 +876,23 @@ class Store:
                 [error, next_at, int(maybe_sent), outbox_id],
             )
 
-    def outbox_dead(self, outbox_id: int, error: str) -> None:
+    def outbox_dead(self, outbox_id: int, error: str) -> bool:
+        """Give a write up; True when later writes wait behind it in its lane."""
         with self._lock:
             self.db.execute("UPDATE outbox SET state = 'dead', error = ? WHERE id = ?", [error, outbox_id])
+            return self._followed(outbox_id)
+
+    def _followed(self, outbox_id: int) -> bool:
+        return bool(
+            self.db.execute(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM outbox AS this JOIN outbox AS later ON later.lane = this.lane
+                    WHERE this.id = ? AND later.id > this.id AND later.state = 'pending')
+                """,
+                [outbox_id],
+            ).fetchone()[0]
+        )
 
     def outbox_recover(self, now: float) -> int:
         """After a restart: writes caught mid-send may have reached Slack; they are looked for first."""

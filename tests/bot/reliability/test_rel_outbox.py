@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from rel_support import keys_posted, make_bot
@@ -219,3 +220,51 @@ def test_rel_retries_back_off_and_are_capped(bot, recorder):
     # first_retry 0.05 s doubling, capped at max_retry 0.3 s (seconds to a minute in production).
     for measured, expected in zip(delays, [0.1, 0.2, 0.3, 0.3], strict=True):
         assert expected - 0.08 <= measured <= expected + 0.01
+
+
+def test_rel_a_write_waiting_in_its_lane_goes_once_the_one_in_front_is_sent(bot, recorder, monkeypatch):
+    outbox = bot.services.outbox
+    passes = []
+    deliver_due = outbox.deliver_due
+    monkeypatch.setattr(outbox, "deliver_due", lambda: passes.append(time.monotonic()) or deliver_due())
+    outbox.start()
+    time.sleep(0.1)
+    idle_passes = len(passes)
+    first = outbox.add_message(key="first", channel="C0001", thread_ts="614.000001", text="1")
+    second = outbox.add_message(key="second", channel="C0001", thread_ts="614.000001", text="2")
+    recorder.slow("chat.postMessage", 0.5)
+    in_front = threading.Thread(target=outbox.send, args=([first],))
+    in_front.start()
+    while bot.outbox_rows()[0]["state"] != "sending":
+        time.sleep(0.01)
+    # Behind a write being sent: left to the worker, which has nothing it may send yet.
+    assert outbox.send([second]) == {second: "pending"}
+    in_front.join()
+    sent_first = time.monotonic()
+    deadline = sent_first + 10
+    while bot.pending() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    delivered = time.monotonic()
+    outbox.stop()
+    assert keys_posted(recorder, "C0001") == ["first", "second"]
+    # Woken by the send in front, not by its idle timer (5 s) …
+    assert delivered - sent_first < 1.0
+    # … and not spinning in between: the pass the blocked write woke, the one that sent it.
+    assert len(passes) - idle_passes <= 3
+
+
+def test_rel_a_write_sent_by_its_listener_leaves_the_worker_asleep(bot, recorder, monkeypatch):
+    outbox = bot.services.outbox
+    passes = []
+    deliver_due = outbox.deliver_due
+    monkeypatch.setattr(outbox, "deliver_due", lambda: passes.append(time.monotonic()) or deliver_due())
+    outbox.start()
+    time.sleep(0.1)
+    idle_passes = len(passes)
+    for i in range(5):
+        ask(bot, f"615.00000{i}")
+    time.sleep(0.1)
+    outbox.stop()
+    assert len(keys_posted(recorder, "C0001")) == 5
+    # The worker would only race the listeners for their own writes (one store round each).
+    assert len(passes) == idle_passes

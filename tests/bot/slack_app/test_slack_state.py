@@ -150,7 +150,7 @@ def test_slack_store_thread_keeps_its_root_question(tmp_path):
             thread_ts="1.0",
             asked_by=user,
             question=text,
-            answer=answer,
+            answer=answer.model_dump(mode="json"),
             at=at,
         )
     thread = store.thread("C", "1.0")
