@@ -796,8 +796,9 @@ class Store:
         request_id: str | None,
     ) -> int:
         """Record a write; the same key again is the same write (a dead one is revived). Its id."""
+        encoded = json.dumps(payload)
         with self._lock:
-            self.db.execute(
+            _, added = self._returning(
                 """
                 INSERT INTO outbox (key, lane, kind, payload, state, attempts, maybe_sent,
                                     next_at, created, request_id)
@@ -805,36 +806,35 @@ class Store:
                 ON CONFLICT (key) DO UPDATE SET state = 'pending', attempts = 0, next_at = excluded.next_at,
                     error = NULL
                 WHERE outbox.state = 'dead'
+                RETURNING id
                 """,
-                [key, lane, kind, json.dumps(payload), at, at, request_id],
+                [key, lane, kind, encoded, at, at, request_id],
             )
-            return int(self.db.execute("SELECT id FROM outbox WHERE key = ?", [key]).fetchone()[0])
+            if not added:  # the same write, recorded before and not given up
+                added = self.db.execute("SELECT id FROM outbox WHERE key = ?", [key]).fetchall()
+        return int(added[0][0])
 
     def outbox_take(self, outbox_id: int, now: float) -> dict[str, Any] | None:
-        """Mark a due write as being sent, unless an earlier write in its lane is still unsent."""
+        """Mark a due write as being sent, unless an earlier write in its lane is still unsent. The row."""
         with self._lock:
-            cursor = self.db.execute(
+            columns, taken = self._returning(
                 """
                 UPDATE outbox SET state = 'sending', attempts = attempts + 1
                 WHERE id = ? AND state = 'pending' AND next_at <= ? AND NOT EXISTS (
                     SELECT 1 FROM outbox AS earlier
                     WHERE earlier.lane = outbox.lane AND earlier.id < outbox.id
                       AND earlier.state IN ('pending', 'sending'))
+                RETURNING *
                 """,
                 [outbox_id, now],
             )
-            if cursor.rowcount != 1:
-                return None
-            return self.outbox_row(outbox_id)
+        return _outbox_row(columns, taken[0]) if taken else None
 
     def outbox_row(self, outbox_id: int) -> dict[str, Any] | None:
         with self._lock:
-            rows = list(self.db.query("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
-        if not rows:
-            return None
-        row = rows[0]
-        row["payload"] = json.loads(row["payload"])
-        return row
+            cursor = self.db.execute("SELECT * FROM outbox WHERE id = ?", [outbox_id])
+            row = cursor.fetchone()
+        return _outbox_row(cursor.description, row) if row is not None else None
 
     def outbox_due(self, now: float, limit: int) -> list[int]:
         with self._lock:
@@ -860,11 +860,9 @@ class Store:
     def outbox_sent(self, outbox_id: int, result_ts: str | None, at: float) -> bool:
         """Mark a write sent; True when later writes wait behind it in its lane."""
         with self._lock:
-            self.db.execute(
-                "UPDATE outbox SET state = 'sent', result_ts = ?, sent_at = ?, error = NULL WHERE id = ?",
-                [result_ts, at, outbox_id],
+            return self._settle_write(
+                "state = 'sent', result_ts = ?, sent_at = ?, error = NULL", [result_ts, at], outbox_id
             )
-            return self._followed(outbox_id)
 
     def outbox_later(self, outbox_id: int, error: str, next_at: float, maybe_sent: bool) -> None:
         with self._lock:
@@ -879,20 +877,29 @@ class Store:
     def outbox_dead(self, outbox_id: int, error: str) -> bool:
         """Give a write up; True when later writes wait behind it in its lane."""
         with self._lock:
-            self.db.execute("UPDATE outbox SET state = 'dead', error = ? WHERE id = ?", [error, outbox_id])
-            return self._followed(outbox_id)
+            return self._settle_write("state = 'dead', error = ?", [error], outbox_id)
 
-    def _followed(self, outbox_id: int) -> bool:
-        return bool(
-            self.db.execute(
-                """
-                SELECT EXISTS (
-                    SELECT 1 FROM outbox AS this JOIN outbox AS later ON later.lane = this.lane
-                    WHERE this.id = ? AND later.id > this.id AND later.state = 'pending')
-                """,
-                [outbox_id],
-            ).fetchone()[0]
+    def _settle_write(self, assignments: str, values: list[Any], outbox_id: int) -> bool:
+        _, returned = self._returning(
+            f"""
+            UPDATE outbox SET {assignments} WHERE id = ?
+            RETURNING EXISTS (
+                SELECT 1 FROM outbox AS later
+                WHERE later.lane = outbox.lane AND later.id > outbox.id AND later.state = 'pending')
+            """,
+            [*values, outbox_id],
         )
+        return bool(returned and returned[0][0])
+
+    def _returning(self, sql: str, parameters: list[Any]) -> tuple[Any, list[tuple[Any, ...]]]:
+        """A write with RETURNING: (column descriptions, rows). It is run to completion and, outside
+        a transaction, committed: sqlite-utils commits only the statements that return nothing."""
+        was_in_transaction = self.db.conn.in_transaction
+        cursor = self.db.execute(sql, parameters)
+        rows = cursor.fetchall()
+        if not was_in_transaction and self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+        return cursor.description, rows
 
     def outbox_recover(self, now: float) -> int:
         """After a restart: writes caught mid-send may have reached Slack; they are looked for first."""
@@ -933,6 +940,13 @@ class Store:
 
 def _not_null(pk: str | tuple[str, ...]) -> set[str]:
     return {pk} if isinstance(pk, str) else set(pk)
+
+
+def _outbox_row(description: Any, values: tuple[Any, ...]) -> dict[str, Any]:
+    """An outbox row as a dict, its payload decoded (after the lock is released: it is the bulk)."""
+    row = {column[0]: value for column, value in zip(description, values, strict=True)}
+    row["payload"] = json.loads(row["payload"])
+    return row
 
 
 def _reminder(row: dict[str, Any]) -> Reminder:
