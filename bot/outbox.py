@@ -49,7 +49,7 @@ FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
 # A write still failing after a day is given up (and logged): an answer that late helps nobody.
 GIVE_UP_SECONDS = 24 * 3600.0
-# Idle wake-up of the worker; new writes and freed lanes wake it sooner.
+# Idle wake-up of the worker; writes left pending and freed lanes wake it sooner.
 IDLE_SECONDS = 5.0
 BATCH = 100
 # How far back to look for a write that may have been posted: Slack's ts and our

@@ -1,6 +1,6 @@
 """`faqbot serve --http --workers N`: N processes answering on one listening socket.
 
-One process answers about 110 mentions a second on two cores: routing, Block Kit and the
+One process answers about 120 mentions a second on two cores: routing, Block Kit and the
 Web API call are CPU work under one GIL. Several processes use every core.
 
 The parent binds the socket, then forks the workers, which all accept on it
