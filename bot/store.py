@@ -894,11 +894,17 @@ class Store:
     def _returning(self, sql: str, parameters: list[Any]) -> tuple[Any, list[tuple[Any, ...]]]:
         """A write with RETURNING: (column descriptions, rows). It is run to completion and, outside
         a transaction, committed: sqlite-utils commits only the statements that return nothing."""
-        was_in_transaction = self.db.conn.in_transaction
+        conn = self.db.conn
+        was_in_transaction = conn.in_transaction
         cursor = self.db.execute(sql, parameters)
-        rows = cursor.fetchall()
-        if not was_in_transaction and self.db.conn.in_transaction:
-            self.db.conn.execute("COMMIT")
+        try:
+            rows = cursor.fetchall()
+        except BaseException:
+            if not was_in_transaction and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if not was_in_transaction and conn.in_transaction:
+            conn.execute("COMMIT")
         return cursor.description, rows
 
     def outbox_recover(self, now: float) -> int:
