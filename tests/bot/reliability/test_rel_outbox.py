@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from rel_support import keys_posted, make_bot
 from slack_harness import STAFF, STAFF_CHANNEL, action_value
@@ -222,14 +223,20 @@ def test_rel_retries_back_off_and_are_capped(bot, recorder):
         assert expected - 0.08 <= measured <= expected + 0.01
 
 
-def test_rel_a_write_waiting_in_its_lane_goes_once_the_one_in_front_is_sent(bot, recorder, monkeypatch):
-    outbox = bot.services.outbox
+def worker_passes(outbox, monkeypatch) -> Callable[[], int]:
+    """Start the outbox worker and let it reach its idle wait; a count of its passes since."""
     passes = []
     deliver_due = outbox.deliver_due
-    monkeypatch.setattr(outbox, "deliver_due", lambda: passes.append(time.monotonic()) or deliver_due())
+    monkeypatch.setattr(outbox, "deliver_due", lambda: passes.append(None) or deliver_due())
     outbox.start()
     time.sleep(0.1)
-    idle_passes = len(passes)
+    idle = len(passes)
+    return lambda: len(passes) - idle
+
+
+def test_rel_a_write_waiting_in_its_lane_goes_once_the_one_in_front_is_sent(bot, recorder, monkeypatch):
+    outbox = bot.services.outbox
+    passes = worker_passes(outbox, monkeypatch)
     first = outbox.add_message(key="first", channel="C0001", thread_ts="614.000001", text="1")
     second = outbox.add_message(key="second", channel="C0001", thread_ts="614.000001", text="2")
     recorder.slow("chat.postMessage", 0.5)
@@ -250,21 +257,16 @@ def test_rel_a_write_waiting_in_its_lane_goes_once_the_one_in_front_is_sent(bot,
     # Woken by the send in front, not by its idle timer (5 s) …
     assert delivered - sent_first < 1.0
     # … and not spinning in between: the pass the blocked write woke, the one that sent it.
-    assert len(passes) - idle_passes <= 3
+    assert passes() <= 3
 
 
 def test_rel_a_write_sent_by_its_listener_leaves_the_worker_asleep(bot, recorder, monkeypatch):
     outbox = bot.services.outbox
-    passes = []
-    deliver_due = outbox.deliver_due
-    monkeypatch.setattr(outbox, "deliver_due", lambda: passes.append(time.monotonic()) or deliver_due())
-    outbox.start()
-    time.sleep(0.1)
-    idle_passes = len(passes)
+    passes = worker_passes(outbox, monkeypatch)
     for i in range(5):
         ask(bot, f"615.00000{i}")
     time.sleep(0.1)
     outbox.stop()
     assert len(keys_posted(recorder, "C0001")) == 5
     # The worker would only race the listeners for their own writes (one store round each).
-    assert len(passes) == idle_passes
+    assert passes() == 0
