@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.block_json import json_dict
 from bot.case_state import STATUS_LABELS, VIA_LABELS, Case, CaseStatus, Resolution
 from bot.reminder_requests import reminder_request
 from intents.answer import Answer
@@ -421,4 +422,4 @@ def escalate_modal(channel: str, thread_ts: str, text: str, author: str | None) 
 
 
 def to_dicts(blocks: Iterable[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
+    return [json_dict(block) for block in blocks]
