@@ -4,7 +4,8 @@
    client threads to (a) a bare Bolt app that replies a constant string and
    (b) faqbot (`faqbot serve --http`), both under the same ASGI + uvicorn
    stack and both replying to the same Web API recorder. Latency is from
-   sending the event to the recorder receiving chat.postMessage.
+   sending the event to the recorder receiving chat.postMessage; under load,
+   each server's CPU time per answered mention is printed too (from /proc).
 2. Deduplication: 1,000 questions delivered with 30% retries (same event_id,
    X-Slack-Retry-Num) and 10% app_mention/message pairs; each must be answered
    exactly once.
@@ -174,6 +175,37 @@ def measure(
     return result
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a process and its children (a worker pool); None without /proc.
+
+    On a VM whose speed drifts between runs, CPU per mention is the steadier
+    figure: throughput is the cores over it."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def measure_load(
+    name: str, pid: int, port: int, recorder: Recorder, requests: int, clients: int, prefix: str
+) -> dict[str, float]:
+    """`measure` with the server's CPU time per answered mention."""
+    before = cpu_seconds(pid)
+    result = measure(name, port, recorder, requests, clients, prefix)
+    after = cpu_seconds(pid)
+    if before is not None and after is not None:
+        print(f"  {'':<10} server CPU {(after - before) / requests * 1000:.2f} ms per answered mention")
+    return result
+
+
 def route_p50(now: str, rounds: int = 50) -> float:
     """route() alone over the benchmark's questions, in this process: the part of
     faqbot's reply the bare app has no counterpart for, however lean the rest."""
@@ -277,8 +309,8 @@ def main() -> int:
             f"{(base['p50'] + routing) / base['p50']:.2f}x the bare app"
         )
         print(f"Throughput: {args.requests} mentions from {args.clients} concurrent clients")
-        measure("bare Bolt", bare_port, recorder, args.requests, args.clients, "1700000005")
-        loaded = measure("faqbot", bot_port, recorder, args.requests, args.clients, "1700000006")
+        measure_load("bare Bolt", bare.pid, bare_port, recorder, args.requests, args.clients, "1700000005")
+        loaded = measure_load("faqbot", bot.pid, bot_port, recorder, args.requests, args.clients, "1700000006")
         print(f"  faqbot: {loaded['rate']:.1f} answered mentions/s (target >= {THROUGHPUT_TARGET:.0f})")
         if ratio > LATENCY_RATIO_TARGET:
             failures.append("latency ratio")
