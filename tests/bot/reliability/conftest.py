@@ -6,17 +6,12 @@ tests/bot/slack_app and are shared, not copied.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "slack_app"))
-
-from rel_support import Bot, make_bot  # noqa: E402
-from slack_support import Recorder  # noqa: E402
+from rel_support import Bot, make_bot
+from slack_support import Recorder
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,13 +22,6 @@ def warm_router() -> None:
     from intents.router import route
 
     route("保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか", datetime.now())
-
-
-@pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    rec = Recorder().start()
-    yield rec
-    rec.stop()
 
 
 @pytest.fixture

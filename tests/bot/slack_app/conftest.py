@@ -13,13 +13,6 @@ from bot.store import Store
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    rec = Recorder().start()
-    yield rec
-    rec.stop()
-
-
-@pytest.fixture
 def make_harness(recorder: Recorder, tmp_path) -> Iterator[Any]:
     made: list[tuple[Store, TrackingExecutor]] = []
 

@@ -6,27 +6,21 @@ the SLA watch and the reminders can be taken through days in milliseconds.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_harness import Harness, make_settings
+from slack_support import Recorder, TrackingExecutor
+from workbench_support import MovableClock
 
-# The Slack app tests' recorder and request helpers, shared rather than copied.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "slack_app"))
-
-from slack_harness import Harness, make_settings  # noqa: E402
-from slack_support import Recorder, TrackingExecutor  # noqa: E402
-from workbench_support import MovableClock  # noqa: E402
-
-from bot import teaching  # noqa: E402
-from bot.app import build_app  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.store import Store  # noqa: E402
-from intents import router  # noqa: E402
-from knowledge.dates import parse_moment  # noqa: E402
+from bot import teaching
+from bot.app import build_app
+from bot.services import Services
+from bot.store import Store
+from intents import router
+from knowledge.dates import parse_moment
 
 
 class WorkbenchRecorder(Recorder):
