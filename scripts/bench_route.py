@@ -56,7 +56,7 @@ def bench_route(rounds: int) -> None:
 
 def bench_ask(runs: int) -> None:
     faqbot = Path(sys.executable).with_name("faqbot")
-    command = [str(faqbot)] if faqbot.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(faqbot)] if faqbot.exists() else [sys.executable, "-m", "bot.cli.main"]
     times = []
     for _ in range(runs):
         t = time.perf_counter()

@@ -70,8 +70,8 @@ def run_bare_server(port: int, api_url: str) -> None:
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from bot.app import LISTENER_THREADS
-    from bot.http_server import serve
+    from bot.slack.app import LISTENER_THREADS
+    from bot.slack.http_server import serve
 
     app = App(
         client=WebClient(token=BOT_TOKEN, base_url=api_url),

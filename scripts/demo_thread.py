@@ -20,9 +20,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app")]
 from slack_harness import STAFF, STAFF_CHANNEL, Harness, action_value, make_settings  # noqa: E402
 from slack_support import Recorder, TrackingExecutor, mention, message  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
-from bot.blocks import CASE_CLAIM, CASE_RESOLVE, ESCALATE  # noqa: E402
-from bot.clock import Clock  # noqa: E402
+from bot.desk.controls import CASE_CLAIM, CASE_RESOLVE, ESCALATE  # noqa: E402
+from bot.runtime.clock import Clock  # noqa: E402
+from bot.slack.app import create_app  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 ROOT_TS = "1700000100.000100"

@@ -36,7 +36,7 @@ from rel_server import Server, reaction  # noqa: E402
 from slack_harness import STAFF_CHANNEL  # noqa: E402
 from slack_support import BOT_USER, Recorder, command_body, mention, message, signed_headers  # noqa: E402
 
-from bot import texts  # noqa: E402
+from bot.desk import texts  # noqa: E402
 
 QUESTIONS = ["CSNのIDはどうやって取るの？", "修理の電話番号は？", "ケアパックの登録方法を教えてください", "こんにちは"]
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import cli_calculators
+from bot.cli import calculators as cli_calculators
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

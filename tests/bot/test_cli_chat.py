@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.cli import main
+from bot.cli.main import main
 
 NOW = "2026-11-21T10:00:00+09:00"
 
@@ -44,7 +44,7 @@ def test_unknown_command_exits_2(capsys):
 def test_classify_contract_one_json_object_per_line():
     lines = "CSNのID欲しい\nZoomのリンク送って\n"
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "classify", "--now", NOW], input=lines, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bot.cli.main", "classify", "--now", NOW], input=lines, capture_output=True, text=True, check=True
     )
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["intent"] for r in records] == ["Q12", None]
@@ -84,7 +84,7 @@ def test_shell_keeps_thread_context_and_logs_to_the_store(tmp_path):
     script = "保証が2027/3/31で切れます。PWPはいつから？\n2年なら？\n/quit\n"
     env = {**os.environ, "FAQBOT_DB": str(db)}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "shell", "--now", NOW],
+        [sys.executable, "-m", "bot.cli.main", "shell", "--now", NOW],
         input=script, capture_output=True, text=True, check=True, env=env,
     )
     assert proc.stdout.count("発注可能期間") >= 2

@@ -11,11 +11,11 @@ from typing import Any
 from slack_harness import Harness, make_settings
 from slack_support import Recorder, TrackingExecutor
 
-from bot.app import build_app
-from bot.clock import Clock
-from bot.logs import ContextExecutor
-from bot.outbox import MARKER_EVENT
-from bot.services import Services
+from bot.runtime.clock import Clock
+from bot.runtime.logs import ContextExecutor
+from bot.slack.app import build_app
+from bot.slack.outbox import MARKER_EVENT
+from bot.slack.services import Services
 from bot.store import Store
 
 # Retries in milliseconds rather than seconds: the schedule is the same, the tests are fast.

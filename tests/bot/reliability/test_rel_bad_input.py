@@ -12,7 +12,7 @@ from rel_support import Bot, make_bot
 from slack_bolt import BoltRequest
 from slack_support import Recorder, event_body, mention, signed_headers
 
-from bot import texts
+from bot.desk import texts
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # What must never reach a partner: internals.

@@ -9,11 +9,11 @@ import pytest
 from slack_harness import action_value, count, make_settings
 from slack_support import mention
 
-from bot import cli
-from bot.blocks import ESCALATE
-from bot.health import Health
-from bot.retention import RETENTION_DAYS_DEFAULT, RetentionError, purge, retention_days
-from bot.slack_api import create_client
+from bot.cli import main as cli
+from bot.desk.controls import ESCALATE
+from bot.desk.retention import RETENTION_DAYS_DEFAULT, RetentionError, purge, retention_days
+from bot.slack.health import Health
+from bot.slack.web_api import create_client
 
 
 def test_rel_health_says_degraded_while_slack_is_unreachable(bot, recorder, tmp_path):

@@ -8,7 +8,7 @@ from rel_support import DeadListeners, keys_posted, make_bot
 from slack_harness import STAFF_CHANNEL, count
 from slack_support import BOT_USER, mention, message
 
-from bot.intake import MAX_REPLAYS
+from bot.desk.intake import MAX_REPLAYS
 
 QUESTION = "CSNのIDはどうやって取るの？"
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_support import BOT_USER, mention, message
 
-from bot.retention import purge
+from bot.desk.retention import purge
 from bot.store import Store
 
 QUESTIONS = ["CSNのIDはどうやって取るの？", "修理の電話番号は？", "ケアパックの登録方法を教えてください", "こんにちは"]

@@ -11,8 +11,8 @@ import pytest
 from rel_support import make_bot
 from slack_support import BOT_TOKEN, SIGNING_SECRET, mention
 
-from bot import logs
-from bot.settings import from_mapping
+from bot.runtime import logs
+from bot.runtime.settings import from_mapping
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from rel_support import keys_posted, make_bot
 from slack_harness import STAFF, STAFF_CHANNEL, action_value
 from slack_support import mention
 
-from bot import texts
-from bot.blocks import CASE_CLAIM, ESCALATE
+from bot.desk import texts
+from bot.desk.controls import CASE_CLAIM, ESCALATE
 
 QUESTION = "CSNのIDはどうやって取るの？"
 

@@ -21,7 +21,7 @@ from slack_support import (
     signed_headers,
 )
 
-from bot import texts
+from bot.desk import texts
 
 BURST = 40
 

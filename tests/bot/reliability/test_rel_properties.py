@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from rel_support import Bot, make_bot
 from slack_support import BOT_USER, Recorder
 
-from bot import texts
-from bot.blocks import choice_value
-from bot.command_args import UsageError, contact_inputs, pwp_inputs
-from bot.logs import REDACTED, Redactor
-from bot.payloads import parse_choice, parse_escalation_metadata, parse_id, scrub
+from bot.desk import texts
+from bot.desk.command_args import UsageError, contact_inputs, pwp_inputs
+from bot.desk.controls import choice_value, parse_id
+from bot.runtime.logs import REDACTED, Redactor
+from bot.slack.payloads import parse_choice, parse_escalation_metadata, scrub
 from knowledge.calculators.common import CalculatorInputError
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -10,8 +10,9 @@ from slack_bolt.request import BoltRequest
 from slack_harness import OTHER_STAFF, STAFF, STAFF_CHANNEL, action_value, count
 from slack_support import SIGNING_SECRET, event_body, mention, signed_headers
 
-from bot import texts
-from bot.blocks import (
+from bot.desk import texts
+from bot.desk.case_state import CaseStatus
+from bot.desk.controls import (
     CASE_CLAIM,
     CASE_RESOLVE,
     CHOOSE_INTENT_PREFIX,
@@ -21,7 +22,6 @@ from bot.blocks import (
     SHARE_ANSWER,
     choice_value,
 )
-from bot.case_state import CaseStatus
 
 QUESTION = "CSNのIDはどうやって取るの？"
 
@@ -203,8 +203,8 @@ def test_rel_internal_errors_show_no_trace_or_path(bot, recorder, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom in /work/main/intents/router.py line 42")
 
-    monkeypatch.setattr("bot.answering.route", broken)
-    monkeypatch.setattr("bot.listeners.commands.route", broken)
+    monkeypatch.setattr("bot.desk.answering.route", broken)
+    monkeypatch.setattr("bot.slack.listeners.commands.route", broken)
     bot.harness.event(mention(QUESTION, ts="806.000001"))
     ack = bot.harness.command("/faq", QUESTION)
     bot.flush()

@@ -54,7 +54,7 @@ def test_rel_socket_mode_answers_reconnects_and_logs_each_reconnect(recorder, so
     log_path = tmp_path / "socket.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot.cli.main", "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         socket_end.wait_connections(1, timeout=90)

@@ -7,8 +7,8 @@ import pytest
 from slack_harness import Harness, make_settings
 from slack_support import Recorder, TrackingExecutor
 
-from bot.app import create_app
-from bot.clock import Clock
+from bot.runtime.clock import Clock
+from bot.slack.app import create_app
 from bot.store import Store
 
 

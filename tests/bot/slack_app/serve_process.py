@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def serve_argv(port: int) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "bot.cli.main", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def serve_env(api_url: str, db: Path, **extra: str) -> dict[str, str]:

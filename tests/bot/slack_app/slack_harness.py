@@ -21,7 +21,7 @@ from slack_support import (
     signed_headers,
 )
 
-from bot.settings import Settings, from_mapping
+from bot.runtime.settings import Settings, from_mapping
 from bot.store import Store
 
 STAFF_CHANNEL = "CSTAFF"

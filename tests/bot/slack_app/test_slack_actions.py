@@ -8,8 +8,8 @@ import pytest
 from slack_harness import NOW, action_ids, action_value, rows
 from slack_support import mention
 
-from bot import texts
-from bot.blocks import CHOOSE_INTENT_PREFIX, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
+from bot.desk import texts
+from bot.desk.controls import CHOOSE_INTENT_PREFIX, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
 from intents import router
 from intents.policy import default_policy
 from intents.router import Pipeline, route

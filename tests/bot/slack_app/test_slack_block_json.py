@@ -1,4 +1,4 @@
-"""bot.block_json serialises exactly as slack_sdk's to_dict() does, and refuses what it refuses."""
+"""bot.slack.block_json serialises exactly as slack_sdk's to_dict() does, and refuses what it refuses."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from slack_sdk.models.blocks import (
 )
 from test_slack_blocks import make_case
 
-from bot import blocks
-from bot.block_json import json_dict
-from bot.case_state import CaseStatus
-from bot.teaching import Target, teach_modal
+from bot.desk.case_state import CaseStatus
+from bot.desk.teaching import Target
+from bot.slack import blocks
+from bot.slack.block_json import json_dict
+from bot.slack.teach_view import teach_modal
 from intents.router import route
 from knowledge.calendar import JST
 

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
-from bot import blocks
-from bot.case_state import Case, CaseStatus, Resolution
+from bot.desk import controls
+from bot.desk.case_state import Case, CaseStatus, Resolution
+from bot.slack import blocks
 from intents.answer import Answer, Candidate
 from knowledge.calendar import JST
 from knowledge.models import Link
@@ -52,7 +53,7 @@ def test_slack_answer_blocks_order_and_buttons():
     assert built[0]["text"]["text"].startswith("*Q12 CSN の ID の取得方法*\nCSN の ID")
     assert "<https://example.com/csn?a=1&b=2|CSN>" in text
     assert built[-2]["type"] == "context" and built[-2]["elements"][0]["text"].startswith("出典: Q12")
-    assert ids(built) == [blocks.FEEDBACK_RESOLVED, blocks.FEEDBACK_UNRESOLVED, blocks.ESCALATE]
+    assert ids(built) == [controls.FEEDBACK_RESOLVED, controls.FEEDBACK_UNRESOLVED, controls.ESCALATE]
     assert {e["value"] for b in built if b["type"] == "actions" for e in b["elements"]} == {"7"}
 
 
@@ -66,16 +67,16 @@ def test_slack_did_you_mean_offers_each_candidate_and_a_human():
         Candidate(intent=f"Q{i}", score=0.5, title=f"Q{i} " + "とても長い題名" * 20) for i in range(1, 8)
     ]
     built = dicts(blocks.answer_blocks(answer(kind="did_you_mean", intent=None, alternatives=candidates), 3))
-    choices = [i for i in ids(built) if i.startswith(blocks.CHOOSE_INTENT_PREFIX)]
-    assert choices == [f"{blocks.CHOOSE_INTENT_PREFIX}Q{i}" for i in range(1, blocks.MAX_CHOICES + 1)]
-    assert blocks.ESCALATE in ids(built) and blocks.FEEDBACK_RESOLVED not in ids(built)
+    choices = [i for i in ids(built) if i.startswith(controls.CHOOSE_INTENT_PREFIX)]
+    assert choices == [f"{controls.CHOOSE_INTENT_PREFIX}Q{i}" for i in range(1, blocks.MAX_CHOICES + 1)]
+    assert controls.ESCALATE in ids(built) and controls.FEEDBACK_RESOLVED not in ids(built)
     value = next(e["value"] for b in built if b["type"] == "actions" for e in b["elements"])
-    assert blocks.parse_choice_value(value) == ("Q1", 3)
+    assert controls.parse_choice_value(value) == ("Q1", 3)
 
 
 def test_slack_out_of_scope_offers_only_a_human_and_smalltalk_nothing():
     out = dicts(blocks.answer_blocks(answer(kind="out_of_scope", intent=None, offer_human=True), 1))
-    assert ids(out) == [blocks.ESCALATE]
+    assert ids(out) == [controls.ESCALATE]
     talk = dicts(
         blocks.answer_blocks(answer(kind="smalltalk", intent="smalltalk.thanks", source=None, links=[]), 1)
     )
@@ -99,7 +100,7 @@ def test_slack_split_text_keeps_every_character_within_the_limit(text, limit):
 
 def test_slack_command_answer_has_a_share_button():
     built = dicts(blocks.command_answer_blocks(answer(), 42))
-    assert ids(built) == [blocks.SHARE_ANSWER]
+    assert ids(built) == [controls.SHARE_ANSWER]
     assert built[-1]["elements"][0]["value"] == "42"
 
 
@@ -142,11 +143,11 @@ def test_slack_staff_card_for_each_status():
     assert "確信度 91%" in text and "1. Q12 Q12 CSN（0.91）" in text and "• years: 2" in text
     assert "verdict: orderable" in text and "pwp_end" not in text and "reasons" not in text
     assert "<https://example.slack.com/archives/C1/p10|スレッドを開く>" in text
-    assert ids(open_card) == [blocks.CASE_CLAIM, blocks.CASE_RESOLVE, blocks.CASE_BOT_CORRECT]
+    assert ids(open_card) == [controls.CASE_CLAIM, controls.CASE_RESOLVE, controls.CASE_BOT_CORRECT]
 
     claimed = dicts(blocks.staff_card_blocks(make_case(status=CaseStatus.claimed, claimed_by="US")))
     assert "対応中（<@US>）" in json.dumps(claimed, ensure_ascii=False)
-    assert ids(claimed) == [blocks.CASE_RESOLVE, blocks.CASE_BOT_CORRECT]
+    assert ids(claimed) == [controls.CASE_RESOLVE, controls.CASE_BOT_CORRECT]
 
     done = make_case(
         status=CaseStatus.resolved, claimed_by="US", resolved_by="US", resolution=Resolution.bot_correct
@@ -173,4 +174,4 @@ def test_slack_escalate_modal_carries_the_thread():
     meta = json.loads(view["private_metadata"])
     assert meta["channel"] == "C1" and meta["thread_ts"] == "1.0" and meta["author"] == "UP"
     assert len(view["private_metadata"]) <= 3000
-    assert view["callback_id"] == blocks.ESCALATE_MODAL
+    assert view["callback_id"] == controls.ESCALATE_MODAL

@@ -8,7 +8,7 @@ import time
 import pytest
 from slack_harness import action_ids, action_value
 
-from bot.blocks import ESCALATE, FEEDBACK_RESOLVED, SHARE_ANSWER
+from bot.desk.controls import ESCALATE, FEEDBACK_RESOLVED, SHARE_ANSWER
 
 
 def ack_body(response) -> dict:

@@ -8,9 +8,16 @@ import logging
 from slack_harness import OTHER_STAFF, STAFF, STAFF_CHANNEL, action_ids, action_value, count, rows
 from slack_support import BOT_USER, mention
 
-from bot import texts
-from bot.blocks import CASE_BOT_CORRECT, CASE_CLAIM, CASE_RESOLVE, ESCALATE, ESCALATE_MODAL, ESCALATE_SHORTCUT
-from bot.case_state import CaseStatus, Resolution
+from bot.desk import texts
+from bot.desk.case_state import CaseStatus, Resolution
+from bot.desk.controls import (
+    CASE_BOT_CORRECT,
+    CASE_CLAIM,
+    CASE_RESOLVE,
+    ESCALATE,
+    ESCALATE_MODAL,
+    ESCALATE_SHORTCUT,
+)
 
 QUESTION = "CSNのIDはどうやって取るの？"
 

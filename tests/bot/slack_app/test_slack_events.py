@@ -7,8 +7,8 @@ import logging
 from slack_harness import action_ids, rows
 from slack_support import BOT_ID, BOT_USER, mention, message
 
-from bot import texts
-from bot.blocks import ESCALATE, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
+from bot.desk import texts
+from bot.desk.controls import ESCALATE, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
 
 PWP_QUESTION = "保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか"
 

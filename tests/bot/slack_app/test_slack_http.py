@@ -9,7 +9,7 @@ import pytest
 from serve_process import free_port, request, serve_argv, serve_env, start, stop
 from slack_support import command_body, event_body, mention, signed_headers
 
-from bot import cli
+from bot.cli import main as cli
 
 
 @pytest.fixture
@@ -91,8 +91,8 @@ def test_slack_serve_refuses_a_token_slack_rejects(monkeypatch, tmp_path, capsys
 
 
 def test_slack_configured_decides_between_serve_and_shell():
-    from bot.cli_serve import slack_configured
-    from bot.settings import from_mapping
+    from bot.cli.serve import slack_configured
+    from bot.runtime.settings import from_mapping
 
     assert not slack_configured(from_mapping({}))
     assert not slack_configured(from_mapping({"SLACK_BOT_TOKEN": "xoxb"}))

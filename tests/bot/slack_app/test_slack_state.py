@@ -9,11 +9,11 @@ from datetime import datetime
 import pytest
 from slack_harness import count
 
-from bot import case_state
-from bot.case_state import Case, CaseStatus, NotStaff, Resolution, TransitionError
-from bot.clock import Clock, ClockError
-from bot.command_args import UsageError, contact_inputs, pwp_inputs
-from bot.settings import from_mapping, load
+from bot.desk import case_state
+from bot.desk.case_state import Case, CaseStatus, NotStaff, Resolution, TransitionError
+from bot.desk.command_args import UsageError, contact_inputs, pwp_inputs
+from bot.runtime.clock import Clock, ClockError
+from bot.runtime.settings import from_mapping, load
 from bot.store import Store
 from intents.answer import Answer
 from knowledge.calendar import JST

@@ -13,7 +13,7 @@ import pytest
 from serve_process import free_port, request, serve_argv, serve_env, start, stop
 from slack_support import BOT_USER, event_body, mention, message, signed_headers
 
-from bot import cli
+from bot.cli import main as cli
 
 WORKERS = 2
 

@@ -15,9 +15,9 @@ from slack_harness import Harness, make_settings
 from slack_support import Recorder, TrackingExecutor
 from workbench_support import MovableClock
 
-from bot import teaching
-from bot.app import build_app
-from bot.services import Services
+from bot.desk import teaching
+from bot.slack.app import build_app
+from bot.slack.services import Services
 from bot.store import Store
 from intents import router
 from knowledge.dates import parse_moment
@@ -88,7 +88,7 @@ def workbench(make_workbench) -> Workbench:
 @pytest.fixture
 def restores_matcher() -> Iterator[None]:
     """For tests that teach: the process's matcher is put back to the YAML examples afterwards,
-    and bot.teaching to "nothing taught" (as a process whose store holds no decision)."""
+    and bot.desk.teaching to "nothing taught" (as a process whose store holds no decision)."""
     yield
     empty = Store(":memory:")
     teaching.sync(empty)

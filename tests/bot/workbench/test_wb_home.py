@@ -15,9 +15,9 @@ from workbench_support import (
     text_of,
 )
 
-from bot import texts
-from bot.blocks import FEEDBACK_UNRESOLVED, HOME_ANSWER_PREFIX, HOME_CLAIM, TEACH_OPEN
-from bot.case_state import CaseStatus
+from bot.desk import texts
+from bot.desk.case_state import CaseStatus
+from bot.desk.controls import FEEDBACK_UNRESOLVED, HOME_ANSWER_PREFIX, HOME_CLAIM, TEACH_OPEN
 from knowledge.loader import load_knowledge
 
 OUT_OF_SCOPE_QUESTION = "15時の会議のZoomリンク送って"

@@ -10,10 +10,10 @@ import pytest
 from slack_harness import action_ids
 from workbench_support import PARTNER, ask, button, text_of
 
-from bot import texts
-from bot.blocks import REMIND_PWP, REMINDER_CANCEL, SHARE_ANSWER
-from bot.reminder_requests import ReminderRequest, reminder_request
-from bot.reminders import Status, is_list_request
+from bot.desk import texts
+from bot.desk.controls import REMIND_PWP, REMINDER_CANCEL, SHARE_ANSWER
+from bot.desk.reminder_requests import ReminderRequest, reminder_request
+from bot.desk.reminders import Status, is_list_request
 from intents import calculations
 from knowledge.calendar import JST
 

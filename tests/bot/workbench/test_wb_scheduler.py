@@ -7,8 +7,8 @@ from datetime import datetime
 
 from workbench_support import MovableClock, ask, escalate
 
-from bot import scheduler
-from bot.scheduler import Job, Scheduler, daily, every_minute
+from bot.runtime.scheduler import Job, Scheduler, daily, every_minute
+from bot.slack.services import bot_jobs
 from knowledge.calendar import JST
 
 START = datetime(2026, 11, 24, 10, 0, 5, tzinfo=JST)
@@ -63,7 +63,7 @@ def test_wb_bot_jobs_schedule_reminders_and_watch_cases(make_workbench):
     wb = make_workbench(FAQBOT_SLA_MINUTES="5")
     reply = ask(wb.harness, "CSNのIDはどうやって取るの？", ts="600.000001")
     case_id = escalate(wb.harness, reply, ts="600.000001")
-    jobs = Scheduler(wb.clock, scheduler.bot_jobs(wb.services))
+    jobs = Scheduler(wb.clock, bot_jobs(wb.services))
     assert jobs.run_due() == ["reminders.schedule_due", "sla.remind"]
     wb.clock.advance(minutes=5)
     assert jobs.run_due() == ["sla.remind"]

@@ -12,8 +12,8 @@ from slack_harness import STAFF, STAFF_CHANNEL
 from slack_support import event_body, mention, signed_headers
 from workbench_support import PARTNER
 
-from bot import cli
-from bot.reminders import Status
+from bot.cli import main as cli
+from bot.desk.reminders import Status
 from bot.store import Store
 from intents.evaluation import predicted_intent
 from intents.router import route

@@ -8,8 +8,8 @@ import pytest
 from slack_harness import STAFF, STAFF_CHANNEL
 from workbench_support import ask, escalate
 
-from bot.escalation import StaffAction
-from bot.sla import (
+from bot.desk.escalation import StaffAction
+from bot.desk.sla import (
     REMINDER_EVENT,
     ServiceLevel,
     SlaError,

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from slack_harness import STAFF
 
-from bot import stats
-from bot.cli import main
-from bot.sla import ServiceLevel
-from bot.stats_html import render_html
+from bot.cli.main import main
+from bot.desk import stats
+from bot.desk.sla import ServiceLevel
+from bot.desk.stats_html import render_html
 from bot.store import Store
 from intents.answer import Answer
 from knowledge.calendar import JST

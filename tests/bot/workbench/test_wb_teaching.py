@@ -23,10 +23,10 @@ from workbench_support import (
     text_of,
 )
 
-from bot import teaching, texts
-from bot.blocks import TEACH_INTENT_BLOCK, TEACH_OPEN
-from bot.cli import main
-from bot.escalation import StaffAction
+from bot.cli.main import main
+from bot.desk import teaching, texts
+from bot.desk.controls import TEACH_INTENT_BLOCK, TEACH_OPEN
+from bot.desk.escalation import StaffAction
 from bot.store import Store
 from intents.evaluation import predicted_intent
 from intents.router import rebuild, route

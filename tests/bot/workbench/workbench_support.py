@@ -9,8 +9,8 @@ from typing import Any
 from slack_harness import STAFF, STAFF_CHANNEL, action_value
 from slack_support import block_actions, mention
 
-from bot.blocks import ESCALATE, TEACH_INTENT_ACTION, TEACH_INTENT_BLOCK, TEACH_MODAL
-from bot.clock import Clock
+from bot.desk.controls import ESCALATE, TEACH_INTENT_ACTION, TEACH_INTENT_BLOCK, TEACH_MODAL
+from bot.runtime.clock import Clock
 
 PARTNER = "UPARTNER"
 

@@ -1,0 +1,239 @@
+"""The escalation workflow: store the case, show it to the staff, keep the
+partner's thread informed.
+
+Recording and delivering are separate steps. `record` and `act` store the
+case and the Slack writes it needs (bot/outbox.py) in one transaction and
+make no Slack call, so a listener can do them before acknowledging Slack: an
+acknowledged escalation or staff action is never lost, even to SIGKILL. The
+caller then sends the writes.
+
+The staff card is rendered from the case when it is sent, so a card posted
+late after an outage shows the case as it is by then. The thread is told
+「担当者に引き継ぎました」 once the card is posted, not before: a card Slack
+refused (a wrong FAQBOT_STAFF_CHANNEL) leaves the case stored, the escalator
+told, and the next escalation of the thread posts the card.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.desk import case_state, texts
+from bot.desk.case_state import Case, CaseStatus, Resolution, TransitionError, Via
+from bot.desk.ports import DEAD, PENDING, Row, SlackPort, WebApi
+from bot.desk.staff import Staff
+from bot.runtime.clock import Clock
+from bot.runtime.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger("faqbot.escalation")
+
+CARD = "card"
+
+
+class Outcome(StrEnum):
+    created = "created"  # a new case; the thread was told
+    reopened = "reopened"  # the thread's resolved case is open again; the thread was told
+    already = "already"  # the thread's case is still open or claimed: tell only the escalator
+    no_staff_channel = "no_staff_channel"  # stored, but there is nowhere to show it
+    card_failed = "card_failed"  # stored, but Slack refused the staff card: try again later
+    card_delayed = "card_delayed"  # stored; Slack is unreachable, the outbox will post the card
+
+
+@dataclass(frozen=True)
+class Escalation:
+    case: Case
+    outcome: Outcome
+    # Outbox writes to send, the staff card's first.
+    writes: tuple[int, ...] = ()
+
+
+class StaffAction(StrEnum):
+    claim = "claim"
+    resolve = "resolve"
+    bot_correct = "bot_correct"
+
+
+class Escalations:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, outbox: SlackPort, staff: Staff) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.outbox = outbox
+        self.staff = staff
+        outbox.register(CARD, self._send_card)
+
+    def record(
+        self,
+        *,
+        channel: str,
+        thread_ts: str,
+        by: str,
+        via: Via,
+        note: str = "",
+        question: str = "",
+        asked_by: str | None = None,
+        settles: str | None = None,
+    ) -> Escalation:
+        """Store an escalation of a thread and queue its card. `question` / `asked_by` are used
+        when the bot never answered in it; `settles` is the journal entry this completes."""
+        now = self.clock.now()
+        state = self.store.thread(channel, thread_ts)
+        with self.store.transaction():
+            if settles:
+                self.store.settle(settles)
+            case, created = self.store.open_case(
+                channel=channel,
+                thread_ts=thread_ts,
+                escalated_by=by,
+                via=via,
+                asked_by=(state.asked_by if state else None) or asked_by,
+                question=(state.question if state else "") or question,
+                answer=state.last_answer if state else None,
+                note=note,
+                at=now,
+            )
+            if created:
+                event_id = self.store.add_case_event(case.id, by, "escalated", now, via)
+                outcome = Outcome.created
+            else:
+                was_resolved = case.status is CaseStatus.resolved
+                case = self.store.change_case(case.id, lambda c: case_state.escalate_again(c, by, now)) or case
+                action = "reopened" if was_resolved else "escalated_again"
+                event_id = self.store.add_case_event(case.id, by, action, now, via)
+                outcome = Outcome.reopened if was_resolved else Outcome.already
+            if not self.settings.staff_channel:
+                log.error("case #%s stored but FAQBOT_STAFF_CHANNEL is not set: no staff card posted", case.id)
+                return Escalation(case, Outcome.no_staff_channel)
+            writes = [self._card(case, event_id)]
+            if outcome is Outcome.reopened:
+                writes.append(self._notice(case, event_id, texts.REOPENED))
+        return Escalation(case, outcome, tuple(writes))
+
+    def deliver(self, escalation: Escalation) -> Outcome:
+        """Send what `record` queued; what the escalator still needs to be told."""
+        if not escalation.writes:
+            return escalation.outcome
+        card = self.outbox.send(escalation.writes)[escalation.writes[0]]
+        if card == DEAD:
+            return Outcome.card_failed
+        if card == PENDING:
+            return Outcome.card_delayed
+        if escalation.outcome is Outcome.already and escalation.case.staff_ts is None:
+            # The repair path: the card failed before and is posted now, and the thread was told.
+            return Outcome.created
+        return escalation.outcome
+
+    def act(self, *, case_id: int, user: str, action: StaffAction, channel: str, message_ts: str) -> list[int]:
+        """A staff member's button on the card at (channel, message_ts): the case changed and the
+        writes to send. Raises TransitionError (Japanese message) to refuse."""
+        case_state.require_staff(user, self.staff)
+        now = self.clock.now()
+        before = self.store.case(case_id)
+        # Checked against the card the button was pressed on: a forged id cannot reach another case.
+        if before is None or (before.staff_channel, before.staff_ts) != (channel, message_ts):
+            raise TransitionError(texts.INVALID_BUTTON)
+
+        def change(case: Case) -> Case:
+            if action is StaffAction.claim:
+                return case_state.claim(case, user, now)
+            resolution = Resolution.bot_correct if action is StaffAction.bot_correct else Resolution.staff
+            return case_state.resolve(case, user, now, resolution)
+
+        with self.store.transaction():
+            case = self.store.change_case(case_id, change)
+            assert case is not None
+            event_id = self.store.add_case_event(case.id, user, action.value, now)
+            if action is StaffAction.claim:
+                reassigned = before.status is CaseStatus.claimed
+                notice = texts.reassigned(user) if reassigned else texts.claimed(user)
+            elif action is StaffAction.bot_correct:
+                notice = texts.bot_answer_confirmed(user)
+            else:
+                notice = texts.resolved(user)
+            return [self._card(case, event_id), self._notice(case, event_id, notice)]
+
+    def tell_escalator(self, client: WebApi, case: Case, outcome: Outcome, *, channel: str, user: str) -> None:
+        """What the thread notice does not already say, told to the escalator alone."""
+        message = {
+            Outcome.already: texts.ALREADY_HANDED_OVER,
+            Outcome.no_staff_channel: texts.STAFF_NOT_CONFIGURED,
+            Outcome.card_failed: texts.HANDOVER_FAILED,
+            Outcome.card_delayed: texts.HANDOVER_DELAYED,
+        }.get(outcome)
+        if message:
+            self.outbox.call(
+                "chat.postEphemeral (escalation)",
+                client.chat_postEphemeral,
+                channel=channel,
+                user=user,
+                thread_ts=case.thread_ts,
+                text=message,
+            )
+
+    def locate(self, client: WebApi, channel: str, ts: str) -> tuple[str, str, str | None]:
+        """The thread root of any message, with the root's text and author when Slack tells them.
+
+        The store knows the threads the bot took part in; for any other message
+        conversations.replies returns the thread's parent first.
+        """
+        known = self.store.thread_of_message(channel, ts)
+        if known:
+            return known, "", None
+        replies = self.outbox.call(
+            "conversations.replies", client.conversations_replies, channel=channel, ts=ts, limit=1
+        )
+        messages = replies.get("messages") if replies is not None else None
+        if not messages:
+            return ts, "", None
+        root = messages[0]
+        return root.get("thread_ts") or root.get("ts") or ts, root.get("text") or "", root.get("user")
+
+    # --- outbox writes ------------------------------------------------------------------------
+
+    def _card(self, case: Case, event_id: int) -> int:
+        """Make the card show the case: posted the first time, updated in place after."""
+        return self.outbox.add(
+            key=f"card:{case.id}:{event_id}",
+            lane=f"card:{case.id}",
+            kind=CARD,
+            payload={"case_id": case.id, "channel": self.settings.staff_channel},
+        )
+
+    def _notice(self, case: Case, event: int | str, text: str) -> int:
+        return self.outbox.add_message(
+            key=f"notice:{case.id}:{event}", channel=case.channel, thread_ts=case.thread_ts, text=text
+        )
+
+    def _send_card(self, outbox: SlackPort, row: Row) -> str:
+        case = self.store.case(row.payload["case_id"])
+        if case is None:
+            raise LookupError(f"case #{row.payload['case_id']} is gone")
+        if case.staff_ts and case.staff_channel:
+            outbox.client.chat_update(
+                channel=case.staff_channel,
+                ts=case.staff_ts,
+                blocks=outbox.views.staff_card(case),
+                text=outbox.views.staff_card_fallback(case),
+            )
+            return case.staff_ts
+        if case.permalink is None:
+            link = outbox.call(
+                "chat.getPermalink", outbox.client.chat_getPermalink, channel=case.channel, message_ts=case.thread_ts
+            )
+            if link is not None:
+                update = {"permalink": link["permalink"]}
+                case = self.store.change_case(case.id, lambda c: c.model_copy(update=update)) or case
+        channel = row.payload["channel"]
+        ts = outbox.post(
+            row, channel=channel, blocks=outbox.views.staff_card(case), text=outbox.views.staff_card_fallback(case)
+        )
+        with self.store.transaction():
+            self.store.change_case(
+                case.id, lambda c: c.model_copy(update={"staff_channel": channel, "staff_ts": ts})
+            )
+            notice = self._notice(case, "handed_over", texts.HANDED_OVER)
+        outbox.send([notice])
+        return ts

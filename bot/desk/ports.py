@@ -1,0 +1,143 @@
+"""The desk's door to Slack: what a workflow may ask of Slack, as Protocols bot/slack implements.
+
+A workflow records the Slack writes it needs and has them delivered (`SlackPort`, the
+adapter's outbox), makes the odd direct Web API call through it with Slack's failures
+handled (`SlackPort.call`), and has messages and views rendered as Block Kit JSON
+(`Views`). Nothing here imports slack_sdk: `WebApi` is typed structurally, so the
+adapter's WebClient fits it and a test can hand in anything with the same methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.store import Reminder
+from bot.store.cases import Case
+from intents.answer import Answer
+
+if TYPE_CHECKING:
+    from bot.desk.home import StaffHome
+    from bot.desk.teaching import Target
+
+Json = dict[str, Any]
+
+# An outbox write's states, as the store keeps them.
+PENDING = "pending"
+SENT = "sent"
+DEAD = "dead"
+
+
+class WebApi(Protocol):
+    """The Web API methods the workflows call (slack_sdk's WebClient has them all)."""
+
+    chat_postMessage: Callable[..., Any]
+    chat_postEphemeral: Callable[..., Any]
+    chat_update: Callable[..., Any]
+    chat_getPermalink: Callable[..., Any]
+    chat_scheduleMessage: Callable[..., Any]
+    chat_deleteScheduledMessage: Callable[..., Any]
+    conversations_open: Callable[..., Any]
+    conversations_replies: Callable[..., Any]
+    conversations_history: Callable[..., Any]
+    usergroups_users_list: Callable[..., Any]
+    views_open: Callable[..., Any]
+    views_publish: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """An outbox write being sent."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    created: float
+    # An earlier attempt may have reached Slack: look before sending again.
+    maybe_sent: bool
+
+    @classmethod
+    def of(cls, taken: dict[str, Any]) -> Row:
+        return cls(
+            id=taken["id"],
+            key=taken["key"],
+            kind=taken["kind"],
+            payload=taken["payload"],
+            attempts=taken["attempts"],
+            created=taken["created"],
+            maybe_sent=bool(taken["maybe_sent"]),
+        )
+
+
+class SlackPort(Protocol):
+    """Slack writes recorded before they are sent and delivered exactly once (bot/slack/outbox.py)."""
+
+    client: WebApi
+    views: Views
+
+    def add(self, *, key: str, lane: str, kind: str, payload: dict[str, Any]) -> int: ...
+
+    def add_message(
+        self,
+        *,
+        key: str,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        blocks: list[Json] | None = None,
+        fallback: str | None = None,
+        after: tuple[str, dict[str, Any]] | None = None,
+    ) -> int: ...
+
+    def send(self, ids: Iterable[int]) -> dict[int, str]: ...
+
+    def register(self, kind: str, sender: Callable[[SlackPort, Row], str]) -> None: ...
+
+    def on_sent(self, name: str, hook: Callable[[dict[str, Any], str], None]) -> None: ...
+
+    def post(self, row: Row, **args: Any) -> str: ...
+
+    def call(self, what: str, method: Callable[..., Any], **kwargs: Any) -> Any | None:
+        """`method(**kwargs)`, or None (logged) when Slack or the network failed."""
+        ...
+
+    def refusal(self, error: BaseException) -> str | None:
+        """Slack's error code when `error` is Slack refusing a call (`ok: false`), else None."""
+        ...
+
+    def failed(self, error: BaseException) -> bool:
+        """Whether `error` is Slack or the network failing, rather than a bug."""
+        ...
+
+    def describe(self, error: BaseException) -> str: ...
+
+    def open_dm(self, client: WebApi, user: str) -> str | None:
+        """The bot's direct-message channel with `user`, or None when Slack refused."""
+        ...
+
+
+class Views(Protocol):
+    """Block Kit, rendered to JSON by the adapter (bot/slack/views.py)."""
+
+    def answer_body(self, answer: Answer) -> list[Json]: ...
+
+    def answer_actions(self, answer: Answer, question_id: int) -> list[Json]: ...
+
+    def fallback_text(self, answer: Answer) -> str: ...
+
+    def shared_answer(self, answer: Answer, question_id: int, user: str, command: str) -> list[Json]: ...
+
+    def staff_card(self, case: Case) -> list[Json]: ...
+
+    def staff_card_fallback(self, case: Case) -> str: ...
+
+    def reminder_listing(self, reminders: list[Reminder], notice: str | None) -> list[Json]: ...
+
+    def staff_home(self, home: StaffHome) -> Json: ...
+
+    def partner_home(self, cases: list[Case], notice: str | None) -> Json: ...
+
+    def teach_modal(self, target: Target, origin: str) -> Json: ...
