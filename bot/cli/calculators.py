@@ -296,7 +296,7 @@ def _at_day(day: date) -> datetime:
 
 def _show(answer: Answer, as_json: bool) -> int:
     """The same answer Slack and `faqbot ask` give; --json prints the calculator's result object."""
-    if as_json:
+    if as_json and answer.calculation is not None:
         print(json.dumps(answer.calculation["result"], ensure_ascii=False, indent=2))
     else:
         _emit(answer.as_text())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 
 from bot.cli import admin, calculators, chat, purge, serve
 
@@ -15,7 +16,7 @@ from bot.cli import admin, calculators, chat, purge, serve
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors in one Japanese line and exit code 2."""
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"faqbot: 引数が正しくありません（{message}）。使い方: faqbot --help\n")
 
 

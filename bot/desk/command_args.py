@@ -62,7 +62,9 @@ def pwp_inputs(text: str) -> dict[str, Any]:
                 raise UsageError(f"ポストワランティの期間は1年か2年です（「{token}」は指定できません）。")
             inputs["years"] = years
         elif token in ("予定", "確定", "空欄"):
-            inputs["pwp_status"] = parse_pwp_status(token).value
+            status = parse_pwp_status(token)
+            assert status is not None  # one of the words just matched
+            inputs["pwp_status"] = status.value
         elif _is_care_level(token):
             inputs["care_level"] = parse_care_level(token)
         elif inputs["coverage_end"] is None:

@@ -126,7 +126,9 @@ class Escalations:
             return Outcome.created
         return escalation.outcome
 
-    def act(self, *, case_id: int, user: str, action: StaffAction, channel: str, message_ts: str) -> list[int]:
+    def act(
+        self, *, case_id: int, user: str, action: StaffAction, channel: str | None, message_ts: str | None
+    ) -> list[int]:
         """A staff member's button on the card at (channel, message_ts): the case changed and the
         writes to send. Raises TransitionError (Japanese message) to refuse."""
         case_state.require_staff(user, self.staff)

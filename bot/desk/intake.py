@@ -22,7 +22,7 @@ the outbox, the case), so a replay after a crash does it once.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeGuard
 
 from bot.desk.answering import Answerer, mentions, message_key
 from bot.desk.case_state import CaseStatus
@@ -126,7 +126,9 @@ class Intake:
     def _question(self, event: dict[str, Any], bot_user_id: str | None) -> tuple[str, Job] | None:
         channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
         text = event.get("text") or ""
-        if not (_ids(channel, ts, user) and isinstance(text, str)) or not _from_a_person(event, bot_user_id):
+        if not (_id(channel) and _id(ts) and _id(user) and isinstance(text, str)) or not _from_a_person(
+            event, bot_user_id
+        ):
             return None
         thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
         via = self._via(event, channel, ts, thread_ts, user, text, bot_user_id)
@@ -180,15 +182,15 @@ class Intake:
         if event.get("reaction") != self.settings.escalation_emoji or not isinstance(item, dict):
             return None
         channel, ts = item.get("channel"), item.get("ts")
-        if item.get("type") != "message" or not _ids(channel, ts, user) or user == bot_user_id:
+        if item.get("type") != "message" or not (_id(channel) and _id(ts) and _id(user)) or user == bot_user_id:
             return None
         # Without an event_id (never from Slack) one reaction by one user is one escalation.
         key = f"event:{event_id}" if isinstance(event_id, str) and event_id else f"reaction:{channel}:{ts}:{user}"
         return key, {"kind": "reaction", "channel": channel, "ts": ts, "user": user}
 
 
-def _ids(*values: Any) -> bool:
-    return all(isinstance(v, str) and v for v in values)
+def _id(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value)
 
 
 def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:

@@ -32,18 +32,30 @@ DEAD = "dead"
 class WebApi(Protocol):
     """The Web API methods the workflows call (slack_sdk's WebClient has them all)."""
 
-    chat_postMessage: Callable[..., Any]
-    chat_postEphemeral: Callable[..., Any]
-    chat_update: Callable[..., Any]
-    chat_getPermalink: Callable[..., Any]
-    chat_scheduleMessage: Callable[..., Any]
-    chat_deleteScheduledMessage: Callable[..., Any]
-    conversations_open: Callable[..., Any]
-    conversations_replies: Callable[..., Any]
-    conversations_history: Callable[..., Any]
-    usergroups_users_list: Callable[..., Any]
-    views_open: Callable[..., Any]
-    views_publish: Callable[..., Any]
+    @property
+    def chat_postMessage(self) -> Callable[..., Any]: ...
+    @property
+    def chat_postEphemeral(self) -> Callable[..., Any]: ...
+    @property
+    def chat_update(self) -> Callable[..., Any]: ...
+    @property
+    def chat_getPermalink(self) -> Callable[..., Any]: ...
+    @property
+    def chat_scheduleMessage(self) -> Callable[..., Any]: ...
+    @property
+    def chat_deleteScheduledMessage(self) -> Callable[..., Any]: ...
+    @property
+    def conversations_open(self) -> Callable[..., Any]: ...
+    @property
+    def conversations_replies(self) -> Callable[..., Any]: ...
+    @property
+    def conversations_history(self) -> Callable[..., Any]: ...
+    @property
+    def usergroups_users_list(self) -> Callable[..., Any]: ...
+    @property
+    def views_open(self) -> Callable[..., Any]: ...
+    @property
+    def views_publish(self) -> Callable[..., Any]: ...
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,11 @@ class Row:
 class SlackPort(Protocol):
     """Slack writes recorded before they are sent and delivered exactly once (bot/slack/outbox.py)."""
 
-    client: WebApi
-    views: Views
+    @property
+    def client(self) -> WebApi: ...
+
+    @property
+    def views(self) -> Views: ...
 
     def add(self, *, key: str, lane: str, kind: str, payload: dict[str, Any]) -> int: ...
 

@@ -282,15 +282,15 @@ class Teacher:
             view=self.outbox.views.teach_modal(target, origin),
         )
 
-    def check(self, *, user: str, ref: str, intent: str | None) -> Target:
-        """A submission's target, checked before the modal closes. Raises TransitionError to refuse."""
+    def check(self, *, user: str, ref: str, intent: str | None) -> tuple[Target, str]:
+        """A submission's target and intent, checked before the modal closes. Raises TransitionError to refuse."""
         require_staff(user, self.staff)
-        if intent not in load_knowledge().examples:
+        if intent is None or intent not in load_knowledge().examples:
             raise TransitionError(texts.TEACH_UNKNOWN_INTENT)
         target = self.target(ref)
         if target is None:
             raise TransitionError(texts.TEACH_QUESTION_GONE)
-        return target
+        return target, intent
 
     def record(self, target: Target, intent: str, user: str) -> list[int]:
         """Store the decision, and the note on the case's card saying so; the writes to send."""

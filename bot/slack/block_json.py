@@ -41,9 +41,9 @@ def json_dict(value: Any) -> Any:
     to_dict = getattr(value, "to_dict", None)
     if not callable(to_dict):
         return value
-    cls = type(value)
-    if not isinstance(value, JsonObject) or cls.to_dict is not JsonObject.to_dict:
+    if not isinstance(value, JsonObject) or type(value).to_dict is not JsonObject.to_dict:
         return {key: json_dict(v) for key, v in to_dict().items()}
+    cls = type(value)
     for name in _validators(cls):
         getattr(value, name)()
     kind = getattr(value, "type", None)

@@ -76,10 +76,12 @@ def serve(
 ) -> None:
     """Serve on `address` (host, port), or on `sockets` already listening (the workers of one pool)."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
-    where = {"host": address[0], "port": address[1]} if address else {}
+    host, port = address if address else ("127.0.0.1", 8000)
     config = uvicorn.Config(
         asgi_app(app, health),
-        **where,
+        # Ignored when `sockets` are given: they are already bound.
+        host=host,
+        port=port,
         # One line per Slack delivery would drown the log; failures are logged where they happen.
         access_log=False,
         # uvicorn's lines go through the root logger: JSON, scrubbed (bot/logs.py).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from bot.desk.controls import METADATA_TEXT_LIMIT, parse_choice_value
 
@@ -52,11 +52,11 @@ def parse_choice(value: Any) -> tuple[str, int | None] | None:
     return (intent, question_id) if _INTENT.fullmatch(intent) else None
 
 
-def is_channel(value: Any) -> bool:
+def is_channel(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_CHANNEL.fullmatch(value))
 
 
-def is_ts(value: Any) -> bool:
+def is_ts(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_TS.fullmatch(value))
 
 

@@ -131,7 +131,7 @@ def _run_bot(
     executor = listener_pool()
     app = build_app(services, socket_mode=not http, listener_executor=executor, verify_token=True)
     services.outbox.start()
-    background = [Periodic("taught-sync", teaching.SYNC_SECONDS, lambda: teaching.sync(store)).start()]
+    background: list[Periodic | scheduler.Scheduler] = [Periodic("taught-sync", teaching.SYNC_SECONDS, lambda: teaching.sync(store)).start()]
     if leader:
         background.append(Periodic("purge", PURGE_EVERY_SECONDS, lambda: purge(store, clock, days)).start())
         # After the outbox: the jobs' messages go through it.

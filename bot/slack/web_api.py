@@ -46,7 +46,7 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def create_client(settings: Settings, *, timeout: float = WEB_API_TIMEOUT_SECONDS, retry: bool = True) -> WebClient:
+def create_client(settings: Settings, *, timeout: int = WEB_API_TIMEOUT_SECONDS, retry: bool = True) -> WebClient:
     """The bot's client; `retry=False` for probes that must answer quickly rather than eventually."""
     return WebClient(
         token=settings.bot_token,

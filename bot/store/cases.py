@@ -160,7 +160,7 @@ class CaseTables:
         row = case.model_dump(mode="json", exclude={"id", "answer"})
         row["answer"] = case.answer.model_dump_json() if case.answer else None
         with self._lock:
-            self.db["cases"].update(case.id, row)
+            self.db.table("cases").update(case.id, row)
 
     def change_case(self, case_id: int, change: Callable[[Case], Case]) -> Case | None:
         """Read, change and save a case atomically, so two staff pressing at once
@@ -179,7 +179,8 @@ class CaseTables:
                 "INSERT INTO case_events (case_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
                 [case_id, at.isoformat(), actor, action, detail],
             )
-            return int(cursor.lastrowid)
+            assert cursor.lastrowid is not None  # an INSERT just ran
+            return cursor.lastrowid
 
     def last_case_event_at(self, case_id: int, actions: Iterable[str]) -> datetime | None:
         wanted = list(actions)

@@ -50,7 +50,7 @@ class CommandAnswerTable:
         self, *, user: str, channel: str, command: str, text: str, answer: Answer, at: datetime
     ) -> int:
         with self._lock:
-            table = self.db["command_answers"].insert(
+            table = self.db.table("command_answers").insert(
                 {
                     "user": user,
                     "channel": channel,
@@ -60,6 +60,7 @@ class CommandAnswerTable:
                     "at": at.isoformat(),
                 }
             )
+            assert table.last_pk is not None  # an insert just ran
             return int(table.last_pk)
 
     def command_answer(self, answer_id: int) -> CommandAnswer | None:

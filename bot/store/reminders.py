@@ -72,7 +72,7 @@ class ReminderTable:
         at: datetime,
     ) -> Reminder:
         with self._lock:
-            table = self.db["reminders"].insert(
+            table = self.db.table("reminders").insert(
                 {
                     "user": user,
                     "post_at": post_at.isoformat(),
@@ -85,6 +85,7 @@ class ReminderTable:
                     "updated_at": at.isoformat(),
                 }
             )
+            assert table.last_pk is not None  # an insert just ran
             reminder = self.reminder(int(table.last_pk))
         assert reminder is not None
         return reminder
@@ -119,7 +120,7 @@ class ReminderTable:
 
     def update_reminder(self, reminder_id: int, at: datetime, **fields: Any) -> Reminder:
         with self._lock:
-            self.db["reminders"].update(reminder_id, {**fields, "updated_at": at.isoformat()})
+            self.db.table("reminders").update(reminder_id, {**fields, "updated_at": at.isoformat()})
             reminder = self.reminder(reminder_id)
         assert reminder is not None
         return reminder

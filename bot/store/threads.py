@@ -134,7 +134,8 @@ class ThreadTables:
                     at.isoformat(),
                 ],
             )
-            return int(cursor.lastrowid)
+            assert cursor.lastrowid is not None  # an INSERT just ran
+            return cursor.lastrowid
 
     def record_reply(
         self,
@@ -177,7 +178,7 @@ class ThreadTables:
     def record_feedback(self, question_id: int, user: str, resolved: bool, at: datetime) -> None:
         # The latest press counts: a partner may change their mind.
         with self._lock:
-            self.db["feedback"].upsert(
+            self.db.table("feedback").upsert(
                 {"question_id": question_id, "user": user, "resolved": int(resolved), "at": at.isoformat()},
                 pk=("question_id", "user"),
             )

@@ -33,8 +33,9 @@ STAFF_ACTIONS = {
 }
 
 
-def _where(body: dict[str, Any]) -> tuple[str, str | None, str | None]:
-    """(channel, message ts, thread root ts) of the message holding the button."""
+def _where(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(channel, message ts, thread root ts) of the message holding the button; None where the
+    payload does not say (a forged or truncated one)."""
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -46,7 +47,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, str | None]:
 def register(app: App, services: Services) -> None:
     store, clock = services.store, services.clock
 
-    def tell(client: WebClient, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+    def tell(client: WebClient, channel: str | None, user: str, text: str, thread_ts: str | None = None) -> None:
         try_call(
             "chat.postEphemeral",
             client.chat_postEphemeral,
@@ -95,7 +96,12 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         channel, _, root = _where(body)
         choice = parse_choice(action.get("value"))
-        if choice is None or (choice[1] is not None and asked_here(body, str(choice[1])) is None):
+        if (
+            channel is None
+            or root is None
+            or choice is None
+            or (choice[1] is not None and asked_here(body, str(choice[1])) is None)
+        ):
             ack()
             tell(client, channel, user, texts.INVALID_BUTTON, root)
             return
@@ -113,7 +119,7 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         channel, _, root = _where(body)
         question_id = asked_here(body, action.get("value"))
-        if question_id is None:
+        if question_id is None or channel is None or root is None:
             ack()
             tell(client, channel, user, texts.INVALID_BUTTON, root)
             return
@@ -251,4 +257,4 @@ def register(app: App, services: Services) -> None:
         else:
             message = services.reminders.cancel(client, user=user, reminder_id=reminder_id)
         listing = services.reminders.listing(user, message)
-        respond(blocks=blocks.to_dicts(listing), text=message, replace_original=True)
+        respond(blocks=listing, text=message, replace_original=True)

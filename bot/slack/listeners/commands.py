@@ -75,7 +75,7 @@ def register(app: App, services: Services) -> None:
             log.exception("%s failed for %r", name, text)
             ack(text=texts.INTERNAL_ERROR, response_type="ephemeral")
             return
-        user, channel = command.get("user_id"), command.get("channel_id")
+        user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
         store.log_question(
             channel=channel,
             ts=None,

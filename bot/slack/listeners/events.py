@@ -40,7 +40,8 @@ def register(app: App, services: Services) -> None:
     def run_job(client: WebClient, context: BoltContext) -> None:
         found = context.get(JOB)
         if found is not None:
-            intake.run(*found, client)
+            key, job = found
+            intake.run(key, job, client)
 
     # Each listener runs the job the middleware journalled for its event, if any.
     for event_type in ("app_mention", "message", "reaction_added"):

@@ -20,7 +20,7 @@ def register(app: App, services: Services) -> None:
         try:
             if found is None:
                 raise TransitionError(texts.INVALID_BUTTON)
-            target = services.teacher.check(user=user, ref=found[0], intent=intent)
+            target, intent = services.teacher.check(user=user, ref=found[0], intent=intent)
         except TransitionError as refusal:
             ack(response_action="errors", errors={controls.TEACH_INTENT_BLOCK: refusal.message})
             return
