@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 
 import serve_process  # noqa: E402  (a `faqbot serve --http` process, as the tests start it)
 from slack_support import (  # noqa: E402  (the test suite's recorder and signer)

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 
 from slack_harness import STAFF, STAFF_CHANNEL, Harness, action_value, make_settings  # noqa: E402
 from slack_support import Recorder, TrackingExecutor, mention, message  # noqa: E402

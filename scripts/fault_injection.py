@@ -1,7 +1,7 @@
 """Inject Slack's faults into a real `faqbot serve --http` and count what was lost or doubled.
 
 Each scenario starts the bot as a process on loopback with a fresh database,
-pointed at the test suite's Web API recorder (tests/bot/slack_app/slack_support.py),
+pointed at the test suite's Web API recorder (tests/bot/support/slack_support.py),
 drives it with signed requests as Slack sends them, injects one fault, waits
 until /healthz shows the outbox empty, then counts, per question or
 escalation, the messages Slack holds. The goal: nothing lost, nothing doubled.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "slack_app"), str(ROOT / "tests" / "bot" / "reliability")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 
 from rel_corpus import BAD_COMMANDS, BAD_MESSAGES  # noqa: E402
 from rel_server import Server, reaction  # noqa: E402
@@ -94,7 +94,7 @@ def acked(statuses: dict[str, int | None]) -> str:
 # --- the scenarios -------------------------------------------------------------------------------
 
 
-@scenario("429", "429 + Retry-After: 1 on chat.postMessage (10 times)", "test_rel_outbox.py -k rate_limit")
+@scenario("429", "429 + Retry-After: 1 on chat.postMessage (10 times)", "slack/test_rel_outbox.py -k rate_limit")
 def rate_limited(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 20 * scale
@@ -105,7 +105,7 @@ def rate_limited(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, 
     return f"{count} mentions, 8 clients", acked(statuses), *answers(recorder, "2001", count)
 
 
-@scenario("5xx", "every Web API call answers 503 for 10 s", "test_rel_outbox.py -k 5xx")
+@scenario("5xx", "every Web API call answers 503 for 10 s", "slack/test_rel_outbox.py -k 5xx")
 def server_errors(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 30 * scale
@@ -116,7 +116,7 @@ def server_errors(recorder: Recorder, work: Path, scale: int) -> tuple[str, str,
     return f"{count} mentions during the outage", acked(statuses), *answers(recorder, "2002", count)
 
 
-@scenario("unreachable", "Slack unreachable (connection refused) for 10 s", "test_rel_outbox.py -k unreachable")
+@scenario("unreachable", "Slack unreachable (connection refused) for 10 s", "slack/test_rel_outbox.py -k unreachable")
 def unreachable(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 30 * scale
@@ -130,7 +130,7 @@ def unreachable(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, i
     return f"{count} mentions while down", acked(statuses), *answers(recorder, "2003", count)
 
 
-@scenario("lost", "responses lost after Slack posted (10 chat.postMessage)", "test_rel_outbox.py -k lost_response")
+@scenario("lost", "responses lost after Slack posted (10 chat.postMessage)", "slack/test_rel_outbox.py -k lost_response")
 def lost_responses(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 20 * scale
@@ -141,7 +141,7 @@ def lost_responses(recorder: Recorder, work: Path, scale: int) -> tuple[str, str
     return f"{count} mentions", acked(statuses), *answers(recorder, "2004", count)
 
 
-@scenario("restart", "SIGTERM with answers pending (Slack down), restart with Slack up", "test_rel_process.py -k restart")
+@scenario("restart", "SIGTERM with answers pending (Slack down), restart with Slack up", "cli/test_rel_process.py -k restart")
 def restart_mid_flight(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 30 * scale
@@ -155,7 +155,7 @@ def restart_mid_flight(recorder: Recorder, work: Path, scale: int) -> tuple[str,
     return f"{count} mentions, then a restart", acked(statuses), *answers(recorder, "2005", count)
 
 
-@scenario("sigkill", "SIGKILL after a third of a burst of escalations, restart", "test_rel_process.py -k sigkill")
+@scenario("sigkill", "SIGKILL after a third of a burst of escalations, restart", "cli/test_rel_process.py -k sigkill")
 def sigkill(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     recorder.slow("chat.postMessage", seconds=0.03, times=1_000_000)
     server = Server(recorder, work).start()
@@ -184,7 +184,7 @@ def sigkill(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, 
     return f"{count} :sos: escalations, 8 clients, 30 ms per post", f"{len(done)}/{count} before the kill", lost, doubled
 
 
-@scenario("load", "concurrent load: 30% Slack retries, 10% app_mention+message pairs", "test_rel_load.py")
+@scenario("load", "concurrent load: 30% Slack retries, 10% app_mention+message pairs", "slack/test_rel_load.py")
 def load(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     count = 500 * scale
@@ -210,7 +210,7 @@ def load(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int
     )
 
 
-@scenario("bad-input", "the bad-input corpus (messages as mentions, command arguments)", "test_rel_bad_input.py")
+@scenario("bad-input", "the bad-input corpus (messages as mentions, command arguments)", "slack/test_rel_bad_input.py")
 def bad_input(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
     statuses = {}
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                         doubled,
                         time.monotonic() - started,
                         f"scripts/fault_injection.py --only {item.name}",
-                        f"pytest tests/bot/reliability/{item.test}",
+                        f"pytest tests/bot/{item.test}",
                     )
                 )
         finally:

@@ -1,7 +1,7 @@
 """`faqbot serve --http` as a real process on loopback, for faults a process must survive.
 
-Used by tests/bot/reliability/test_rel_process.py and scripts/fault_injection.py.
-The server talks to a Recorder (tests/bot/slack_app/slack_support.py) as its
+Used by tests/bot/cli/test_rel_process.py and scripts/fault_injection.py.
+The server talks to a Recorder (tests/bot/support/slack_support.py) as its
 Slack Web API; requests to it are signed as Slack signs them.
 """
 

@@ -146,7 +146,7 @@ def test_slack_retried_event_is_acknowledged_and_not_answered_again(harness):
 
 def test_slack_failed_reply_waits_in_the_outbox_and_the_retry_is_not_answered_twice(harness, recorder, caplog):
     event = mention("CSNのIDはどうやって取るの？", ts="108.000001")
-    # A 5xx may pass: the answer stays in the outbox for its worker (tests/bot/reliability
+    # A 5xx may pass: the answer stays in the outbox for its worker (tests/bot/slack/test_rel_outbox.py
     # delivers it), rather than being posted again as plain text.
     recorder.fail("chat.postMessage", status=500)
     with caplog.at_level(logging.WARNING, logger="faqbot.outbox"):

@@ -27,7 +27,8 @@ def post(port: int, body: str, content_type: str) -> int:
     return request(port, "POST", "/slack/events", body, signed_headers(body, content_type))[0]
 
 
-def test_wb_serve_restores_teaching_and_runs_the_jobs(recorder, tmp_path):
+def test_wb_serve_restores_teaching_and_runs_the_jobs(workbench_recorder, tmp_path):
+    recorder = workbench_recorder
     db = tmp_path / "server.db"
     right = "Q22" if predicted_intent(route(QUESTION, NOW)) != "Q22" else "Q23"
     store = Store(db)
