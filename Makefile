@@ -19,13 +19,16 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)
 	$(BIN)/faqbot run
 
+# Lint, the layering (import-linter contracts in pyproject.toml), types, then the tests on every core.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/faqbot eval
 	$(BIN)/python scripts/bench_route.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

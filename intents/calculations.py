@@ -12,7 +12,7 @@ from typing import Any
 
 from intents.answer import Answer, Candidate
 from intents.entities import DateMention, Entities
-from knowledge.calculators.common import CalculatorInputError, CalculatorResult, fmt_date, sources_line
+from knowledge.calculators.common import CalculatorInputError, fmt_date, sources_line
 from knowledge.calculators.contact_routing import (
     ContactListResult,
     ContactMatch,
@@ -20,8 +20,13 @@ from knowledge.calculators.contact_routing import (
     list_contacts,
     route_contact,
 )
-from knowledge.calculators.post_warranty import CARE_LABELS, PWP_STATUS_LABELS, compute_post_warranty
-from knowledge.calculators.start_date import compute_start_date
+from knowledge.calculators.post_warranty import (
+    CARE_LABELS,
+    PWP_STATUS_LABELS,
+    PostWarrantyResult,
+    compute_post_warranty,
+)
+from knowledge.calculators.start_date import StartDateResult, compute_start_date
 from knowledge.calendar import firmware_deadline, installation_window
 from knowledge.dates import parse_moment
 from knowledge.models import ProductFamily, Purpose
@@ -291,7 +296,7 @@ def installation_answer(applied_at: datetime, confidence: float, alternatives: l
 def _answer(
     calculator: str,
     title: str,
-    result: CalculatorResult,
+    result: PostWarrantyResult | StartDateResult,
     inputs: dict[str, Any],
     shown: list[str],
     facts: list[str],
@@ -335,8 +340,7 @@ def from_entities(intent: str, entities: Entities, normalized: str, now: datetim
     if intent == "fw-option" and entities.dates:
         return firmware_answer(entities.dates[0].resolve(now.date(), "future"), now, confidence, alternatives)
     if intent == "Q17" and (entities.dates or entities.moment):
-        day = entities.dates[0].resolve(now.date(), "future") if entities.dates else None
-        applied_at = entities.moment or datetime.combine(day, now.timetz())
+        applied_at = entities.moment or datetime.combine(entities.dates[0].resolve(now.date(), "future"), now.timetz())
         return installation_answer(applied_at, confidence, alternatives)
     if intent == "pwp" and entities.dates:
         return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)

@@ -171,8 +171,8 @@ class _Reader:
         ]
         if hints:
             self.read_timex(hints)
-        if self.years is None and (m := _YEARS.search(self.text)):
-            self.years = int(m.group(1))
+        if self.years is None and (term := _YEARS.search(self.text)):
+            self.years = int(term.group(1))
 
     def read_timex(self, hints: list[tuple[int, int]]) -> None:
         """ja-timex over windows around the hints only: its cost grows with the text it reads."""

@@ -99,12 +99,12 @@ def domain_vocabulary(knowledge: Knowledge, analyzer: Analyzer, matcher: Matcher
     matched as substrings of the folded question, so a compound Sudachi splits
     (価格表 -> 価格 / 表) still counts.
     """
-    texts = [t for e in knowledge.faq.values() for t in (e.title, *e.alt_titles, e.summary)]
+    texts: list[str] = [t for e in knowledge.faq.values() for t in (e.title, *e.alt_titles, e.summary)]
     texts += [f"{c.name} {c.purpose_label}" for c in knowledge.contacts.values()]
     texts += [w.title for w in knowledge.websites.values()]
     texts += [knowledge.firmware.title, knowledge.firmware.summary, *INTENT_TITLES.values()]
     terms = {term for text in texts for term in analyzer.terms(text)}
-    terms |= {folded for g in knowledge.glossary if len(folded := analyzer.fold_synonyms(normalize(g.canonical))) >= 2}
+    terms |= {term for g in knowledge.glossary if len(term := analyzer.fold_synonyms(normalize(g.canonical))) >= 2}
     # The teaching examples only: the FAQ titles the matcher also holds are the handbook's side.
     examples = {(intent, text) for intent, texts in knowledge.examples.items() for text in texts}
     folded = [(intent, f) for intent, text, f in matcher.example_folded if (intent, text) in examples]

@@ -87,8 +87,7 @@ def _era_date(era_key: str, era_year_text: str, month: int, day: int, raw: str) 
     if era_year < 1:
         raise DateInputError(f"{_shown(raw)}: {name}0年は存在しません（元年＝1年から数えます）。{DATE_EXAMPLE}")
     year = first.year + era_year - 1
-    last_year_of_era = (last.year - first.year + 1) if last else None
-    if last_year_of_era is not None and era_year > last_year_of_era:
+    if last is not None and era_year > (last_year_of_era := last.year - first.year + 1):
         raise DateInputError(f"{_shown(raw)}: {name}は{last_year_of_era}年（{last.year}年）までです。{DATE_EXAMPLE}")
     if not 1 <= month <= 12:
         raise DateInputError(f"{_shown(raw)} の月（{month}月）は存在しません。月は1～12で指定してください。{DATE_EXAMPLE}")

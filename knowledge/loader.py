@@ -152,9 +152,9 @@ def _cross_check(
         if cid not in contacts:
             raise KnowledgeError(f"firmware_option.yaml: field 'contacts': unknown contact {cid!r}")
     for c in contacts.values():
-        for field, ref in (("hours.complement_of", c.hours.complement_of), ("after_hours_alternative", c.after_hours_alternative)):
-            if ref is not None and ref not in contacts:
-                raise KnowledgeError(f"contacts.yaml: entry '{c.id}': field '{field}': unknown contact {ref!r}")
+        for field, named in (("hours.complement_of", c.hours.complement_of), ("after_hours_alternative", c.after_hours_alternative)):
+            if named is not None and named not in contacts:
+                raise KnowledgeError(f"contacts.yaml: entry '{c.id}': field '{field}': unknown contact {named!r}")
     for row in tables.registration_methods:
         if row.faq not in faq:
             raise KnowledgeError(f"tables.yaml: registration_methods '{row.method}': field 'faq': unknown entry {row.faq!r}")

@@ -297,7 +297,7 @@ def open_state(contact: Contact, at: datetime, contacts: Mapping[str, Contact], 
     if hours.kind == "weekdays":
         return _weekdays_state(hours, at)
     # outside_of: the complement of another desk's hours.
-    if _depth > 3 or hours.complement_of not in contacts:
+    if _depth > 3 or hours.complement_of is None or hours.complement_of not in contacts:
         raise ValueError(f"contact {contact.id!r}: cannot resolve complement_of {hours.complement_of!r}")
     ref = open_state(contacts[hours.complement_of], at, contacts, _depth + 1)
     if ref.open_now is None:
