@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.desk import texts
+from bot.desk.controls import escape
 from bot.desk.ports import Json, SlackPort, Views
 from bot.runtime.clock import Clock
 from bot.store import CommandAnswer, Store
@@ -64,7 +65,7 @@ class _Draft:
             answer=answer,
             body=views.answer_body(answer),
             text=views.fallback_text(answer),
-            plain=answer.as_text()[:PLAIN_ANSWER_LIMIT],
+            plain=escape(answer.as_text()[:PLAIN_ANSWER_LIMIT]),
             recorded=answer.model_dump(mode="json"),
         )
 

@@ -92,7 +92,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def fallback_text(answer: Answer) -> str:
-    return truncate(answer.lead, FALLBACK_LIMIT)
+    return truncate(escape(answer.lead), FALLBACK_LIMIT)
 
 
 # --- answers ---------------------------------------------------------------------
@@ -335,8 +335,9 @@ def _bot_answer_summary(answer: Answer | None) -> list[Block]:
 
 
 def staff_card_fallback(case: Case) -> str:
+    # The notification text is mrkdwn too: the partner's words must not ping the staff channel.
     return truncate(
-        f"エスカレーション #{case.id} [{STATUS_LABELS[case.status]}] {case.question}", FALLBACK_LIMIT
+        f"エスカレーション #{case.id} [{STATUS_LABELS[case.status]}] {escape(case.question)}", FALLBACK_LIMIT
     )
 
 

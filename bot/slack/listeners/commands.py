@@ -14,7 +14,7 @@ from datetime import datetime
 
 from slack_bolt import Ack, App
 
-from bot.desk import reminders, texts
+from bot.desk import controls, reminders, texts
 from bot.desk.command_args import UsageError, contact_inputs, pwp_inputs
 from bot.slack import blocks
 from bot.slack.services import Services
@@ -69,7 +69,11 @@ def register(app: App, services: Services) -> None:
         try:
             answer = answer_for(text, now)
         except (UsageError, CalculatorInputError) as problem:
-            ack(blocks=blocks.usage_blocks(name, str(problem)), text=str(problem), response_type="ephemeral")
+            ack(
+                blocks=blocks.usage_blocks(name, str(problem)),
+                text=controls.escape(str(problem)),
+                response_type="ephemeral",
+            )
             return
         except Exception:
             log.exception("%s failed for %r", name, text)

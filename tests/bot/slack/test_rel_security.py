@@ -230,3 +230,36 @@ def test_rel_a_shortcut_without_a_message_opens_nothing(bot, recorder):
     )
     bot.flush()
     assert response.status == 200 and not recorder.of("views.open")
+
+
+# --- partner text never pings anyone -----------------------------------------------------------
+
+HOSTILE = "<!channel> <!everyone> <!here> <@U0BOSS> <!subteam^S0TEAM> <https://evil.example|公式サイト> 保守の登録方法は？"
+PINGS = ("<!", "<@", "<http")
+
+
+def test_rel_partner_text_never_pings_the_staff_channel(bot, recorder):
+    bot.harness.event(mention(HOSTILE, ts="1901.000001"))
+    bot.flush()
+    reply = [m for m in recorder.messages_in("C0001") if m.get("thread_ts") == "1901.000001"][-1]
+    bot.harness.click(ESCALATE, action_value(reply["blocks"], ESCALATE), message_ts=reply["ts"], thread_ts="1901.000001")
+    bot.flush()
+    case = bot.store.case_for_thread("C0001", "1901.000001")
+    bot.harness.click(CASE_CLAIM, str(case.id), user=STAFF, channel=STAFF_CHANNEL, message_ts=case.staff_ts)
+    bot.flush()
+    card_texts = [
+        c.params["text"]
+        for c in recorder.of("chat.postMessage") + recorder.of("chat.update")
+        if c.params.get("channel") == STAFF_CHANNEL
+    ]
+    assert len(card_texts) >= 2  # the card posted, then updated when claimed
+    for text in card_texts:
+        assert "保守の登録方法は" in text and not any(ping in text for ping in PINGS), text
+    for call in recorder.of("chat.postMessage"):
+        assert not any(ping in (call.params.get("text") or "") for ping in ("<!", "<https://evil")), call.params
+
+
+def test_rel_usage_errors_do_not_echo_markup(bot):
+    response = bot.harness.command("/pwp", "<!channel> 2027-02-30")
+    body = json.loads(response.body)
+    assert not any(ping in body["text"] for ping in PINGS), body["text"]
