@@ -60,6 +60,10 @@ def build_app(
         listener_executor=listener_executor or listener_pool(),
         logger=logging.getLogger("faqbot.bolt"),
     )
+    # Bolt's verifier logs a badly signed request's whole body at INFO (unauthenticated input of
+    # any size); bot/slack/http_server.py logs one short line instead. Set after App(), which
+    # gives the verifier's logger the level of `logger`.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
 
     @app.error
     def log_listener_error(error: Exception, body: dict) -> None:

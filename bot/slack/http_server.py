@@ -1,4 +1,6 @@
-"""HTTP mode: Bolt's ASGI adapter under uvicorn, plus GET /healthz (bot/health.py).
+"""HTTP mode: Bolt's ASGI adapter under uvicorn, plus GET /healthz (bot/slack/health.py).
+
+Every other request passes bot/slack/request_gate.py first (size cap, malformed headers).
 
 Events, slash commands and interactivity all arrive at POST /slack/events.
 Bolt's sync `App.dispatch` is run in a worker thread rather than on the event
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -22,6 +25,10 @@ from slack_bolt.adapter.asgi.http_request import AsgiHttpRequest
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.slack.request_gate import Receive, Scope, Send, gate
+
+log = logging.getLogger("faqbot.http")
+
 EVENTS_PATH = "/slack/events"
 # CPython hands the GIL to a waiting thread only every 5 ms by default. A
 # listener thread routing a question (CPU work, ~1 ms) would then hold up the
@@ -30,9 +37,6 @@ EVENTS_PATH = "/slack/events"
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 HEALTH_PATH = "/healthz"
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class ThreadedSlackRequestHandler(SlackRequestHandler):
@@ -40,7 +44,11 @@ class ThreadedSlackRequestHandler(SlackRequestHandler):
         bolt_request = BoltRequest(
             body=await request.get_raw_body(), query=request.query_string, headers=request.get_headers()
         )
-        return await asyncio.to_thread(self.app.dispatch, bolt_request)
+        response = await asyncio.to_thread(self.app.dispatch, bolt_request)
+        if response.status == 401:
+            # Bolt's own line would quote the whole unauthenticated body (bot/slack/request_gate.py).
+            log.warning("refused a request with a bad, stale or missing signature (%d bytes)", len(bolt_request.raw_body))
+        return response
 
 
 def asgi_app(
@@ -62,7 +70,9 @@ def asgi_app(
             )
             await send({"type": "http.response.body", "body": body})
             return
-        await slack(scope, receive, send)
+        checked = await gate(scope, receive, send) if scope["type"] == "http" else receive
+        if checked is not None:
+            await slack(scope, checked, send)
 
     return application
 

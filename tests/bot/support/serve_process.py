@@ -45,11 +45,16 @@ def serve_env(api_url: str, db: Path, **extra: str) -> dict[str, str]:
 
 
 def request(
-    port: int, method: str, path: str, body: str = "", headers: dict[str, str] | None = None, timeout: float = 10
+    port: int,
+    method: str,
+    path: str,
+    body: str | bytes = "",
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
 ) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request(method, path, body=body.encode(), headers=headers or {})
+        conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
