@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from bot.desk import case_state, texts
 from bot.desk.case_state import Case, CaseStatus, Resolution, TransitionError, Via
+from bot.desk.controls import escape, truncate
 from bot.desk.ports import DEAD, PENDING, Row, SlackPort, WebApi
 from bot.desk.staff import Staff
 from bot.runtime.clock import Clock
@@ -110,6 +111,17 @@ class Escalations:
             writes = [self._card(case, event_id)]
             if outcome is Outcome.reopened:
                 writes.append(self._notice(case, event_id, texts.REOPENED))
+                # Updating the old card notifies nobody: the staff channel hears of it as of a new case.
+                writes.append(
+                    self.outbox.add_message(
+                        key=f"reopened:{case.id}:{event_id}",
+                        channel=self.settings.staff_channel,
+                        thread_ts=None,
+                        text=texts.case_reopened(
+                            case.id, by, escape(truncate(case.question or "（本文なし）", 200)), case.permalink
+                        ),
+                    )
+                )
         return Escalation(case, outcome, tuple(writes))
 
     def deliver(self, escalation: Escalation) -> Outcome:

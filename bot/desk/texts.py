@@ -94,6 +94,14 @@ def sla_reminder(case_id: int, waited_minutes: float, sla_minutes: int, question
     )
 
 
+def case_reopened(case_id: int, by: str, question: str, link: str | None) -> str:
+    where = f"\n<{link}|スレッドを開く>" if link else ""
+    return (
+        f":leftwards_arrow_with_hook: 解決済みのエスカレーション #{case_id} が <@{by}> さんにより再度引き継がれました。"
+        f"対応できる方は案件カードの「担当する」を押してください。\n>{question}{where}"
+    )
+
+
 HOME_ANSWER_SENT = "回答をこのアプリの「メッセージ」タブにお送りしました。"
 
 

@@ -39,7 +39,8 @@ def press_escalate(
 
 
 def cards(harness) -> list[dict]:
-    return harness.posts(STAFF_CHANNEL)
+    """Staff cards (with blocks), not the plain notices posted beside them."""
+    return [post for post in harness.posts(STAFF_CHANNEL) if post.get("blocks")]
 
 
 def card_text(params: dict) -> str:
@@ -293,6 +294,19 @@ def test_slack_resolved_thread_escalated_again_reopens_the_same_case(harness):
     assert again.id == case.id and again.status is CaseStatus.open and again.resolved_by is None
     assert harness.replies_in("C0001", "300.000001")[-1]["text"] == texts.REOPENED
     assert len(cards(harness)) == 1
+
+
+def test_slack_a_reopened_case_is_announced_in_the_staff_channel(harness):
+    question_id, reply_ts = answered(harness)
+    press_escalate(harness, question_id, reply_ts)
+    case = harness.store.case_for_thread("C0001", "300.000001")
+    staff_press(harness, CASE_RESOLVE, case.id)
+    before = len(harness.posts(STAFF_CHANNEL))
+    press_escalate(harness, question_id, reply_ts)
+    [announced] = harness.posts(STAFF_CHANNEL)[before:]
+    assert f"#{case.id}" in announced["text"] and not announced.get("thread_ts")
+    press_escalate(harness, question_id, reply_ts)  # still open: nothing new for the channel
+    assert len(harness.posts(STAFF_CHANNEL)) == before + 1
 
 
 def test_slack_follow_ups_wait_while_staff_hold_the_thread(harness):
