@@ -36,10 +36,6 @@ TEACH_INTENT_ACTION = "intent_select"
 REMIND_PWP = "remind_pwp"
 REMINDER_CANCEL = "reminder_cancel"
 
-# private_metadata holds at most 3,000 characters, JSON escapes included.
-METADATA_TEXT_LIMIT = 1000
-
-
 KIND_LABELS = {
     "answer": "回答",
     "calculation": "計算",

@@ -51,6 +51,16 @@ class Escalation:
     writes: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class ModalTarget:
+    """The thread an escalation modal was opened on, as stored when it opened."""
+
+    channel: str
+    thread_ts: str
+    text: str
+    author: str | None
+
+
 class StaffAction(StrEnum):
     claim = "claim"
     resolve = "resolve"
@@ -168,6 +178,23 @@ class Escalations:
             else:
                 notice = texts.resolved(user)
             return [self._card(case, event_id), self._notice(case, event_id, notice)]
+
+    def remember_modal(
+        self, view_id: str, *, user: str, channel: str, thread_ts: str, text: str, author: str | None
+    ) -> None:
+        """The message shortcut's modal is open: what its submission will escalate, kept here."""
+        self.store.save_escalation_modal(
+            view_id, user=user, channel=channel, thread_ts=thread_ts, text=text, author=author, at=self.clock.now()
+        )
+
+    def modal_target(self, view_id: object, user: str) -> ModalTarget:
+        """What a submitted modal escalates: the thread `user` opened it on. Raises TransitionError
+        (Japanese message) for a non-staff submitter or a modal this bot did not open for them."""
+        case_state.require_staff(user, self.staff)
+        found = self.store.take_escalation_modal(view_id, user) if isinstance(view_id, str) else None
+        if found is None:
+            raise TransitionError(texts.INVALID_BUTTON)
+        return ModalTarget(found["channel"], found["thread_ts"], found["text"] or "", found["author"])
 
     def tell_escalator(self, client: WebApi, case: Case, outcome: Outcome, *, channel: str, user: str) -> None:
         """What the thread notice does not already say, told to the escalator alone."""

@@ -39,7 +39,6 @@ from bot.desk.controls import (
     FEEDBACK_RESOLVED,
     FEEDBACK_UNRESOLVED,
     KIND_LABELS,
-    METADATA_TEXT_LIMIT,
     REMIND_PWP,
     SHARE_ANSWER,
     TEACH_OPEN,
@@ -341,24 +340,18 @@ def staff_card_fallback(case: Case) -> str:
     )
 
 
-def escalate_modal(channel: str, thread_ts: str, text: str, author: str | None) -> View:
+def escalate_modal(text: str) -> View:
     """The message shortcut's confirmation, with an optional note for the staff.
 
-    The message's thread and text travel in private_metadata to the submission.
+    It carries nothing the submission is trusted with: the thread is stored on the server
+    under the view's id (bot/desk/escalation.py: remember_modal).
     """
-    metadata = {
-        "channel": channel,
-        "thread_ts": thread_ts,
-        "text": truncate(text, METADATA_TEXT_LIMIT),
-        "author": author,
-    }
     return View(
         type="modal",
         callback_id=ESCALATE_MODAL,
         title=PlainTextObject(text="担当者へエスカレーション"),
         submit=PlainTextObject(text="引き継ぐ"),
         close=PlainTextObject(text="キャンセル"),
-        private_metadata=json.dumps(metadata, ensure_ascii=False),
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(

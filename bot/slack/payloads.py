@@ -10,15 +10,12 @@ the card pressed, a shared answer must be the presser's own.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from bot.desk.controls import METADATA_TEXT_LIMIT, parse_choice_value
+from bot.desk.controls import parse_choice_value
 
 _CHANNEL = re.compile(r"[CDG][A-Z0-9]{1,30}")
-_USER = re.compile(r"[UW][A-Z0-9]{1,30}")
 _TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
 _INTENT = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 NOTE_LIMIT = 1000
@@ -67,35 +64,6 @@ def question_is_here(question: dict[str, Any] | None, channel: str | None, root:
     return (ts is not None and question.get("reply_ts") == ts) or (
         root is not None and question.get("thread_ts") == root
     )
-
-
-@dataclass(frozen=True)
-class EscalationTarget:
-    """What the escalation modal carries from the shortcut to the submission."""
-
-    channel: str
-    thread_ts: str
-    text: str
-    author: str | None
-
-
-def parse_escalation_metadata(value: Any) -> EscalationTarget | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    channel, thread_ts, text, author = (data.get(k) for k in ("channel", "thread_ts", "text", "author"))
-    if not is_channel(channel) or not is_ts(thread_ts):
-        return None
-    if not isinstance(text, str) or len(text) > METADATA_TEXT_LIMIT:
-        return None
-    if author is not None and not (isinstance(author, str) and _USER.fullmatch(author)):
-        return None
-    return EscalationTarget(channel, thread_ts, text, author)
 
 
 def note_of(view: dict[str, Any], block_id: str, action_id: str) -> str:

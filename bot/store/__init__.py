@@ -16,6 +16,7 @@ from bot.store.cases import CaseTables
 from bot.store.command_answers import CommandAnswer, CommandAnswerTable
 from bot.store.connection import INDEXES, SCHEMA, ConnectionBase
 from bot.store.journal import JournalTable
+from bot.store.modals import ModalTable
 from bot.store.outbox import OutboxTable
 from bot.store.reminders import Reminder, ReminderTable
 from bot.store.taught import TaughtExample, TaughtTable
@@ -33,6 +34,7 @@ class Store(
     TaughtTable,
     ReminderTable,
     OutboxTable,
+    ModalTable,
 ):
     def purge(self, before: datetime, before_epoch: float) -> dict[str, int]:
         """Delete what partners wrote or were answered before the cut-off; rows deleted per table.

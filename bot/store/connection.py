@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import cases, command_answers, journal, outbox, reminders, taught, threads
+from bot.store import cases, command_answers, journal, modals, outbox, reminders, taught, threads
 
 # Each aggregate module declares its tables next to its SQL; they are migrated
 # here together, so that opening the store brings every table up to date.
 # At start a missing table is created and a missing column added, so adding a
 # column to a module's SCHEMA is the whole migration (and a no-op once done).
-_AGGREGATES = (journal, threads, command_answers, cases, taught, reminders, outbox)
+_AGGREGATES = (journal, threads, command_answers, cases, taught, reminders, outbox, modals)
 SCHEMA: dict[str, dict[str, Any]] = {name: spec for module in _AGGREGATES for name, spec in module.SCHEMA.items()}
 INDEXES: list[tuple[str, list[str], bool]] = [index for module in _AGGREGATES for index in module.INDEXES]
 

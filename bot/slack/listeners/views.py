@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot.desk import controls, teaching, texts
 from bot.desk.case_state import TransitionError
-from bot.slack.payloads import note_of, parse_escalation_metadata
+from bot.slack.payloads import note_of
 from bot.slack.services import Services
 
 
@@ -38,10 +38,12 @@ def register(app: App, services: Services) -> None:
     @app.view(controls.ESCALATE_MODAL)
     def on_escalate_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         user = body["user"]["id"]
-        target = parse_escalation_metadata(view.get("private_metadata"))
-        if target is None:
-            # Not the metadata this bot wrote: say so in the modal rather than escalate something else.
-            ack(response_action="errors", errors={controls.ESCALATE_NOTE_BLOCK: texts.INVALID_BUTTON})
+        try:
+            # The thread is the one stored when this user opened this modal: nothing the
+            # submission carries (private_metadata included) decides what is escalated.
+            target = services.escalations.modal_target(view.get("id"), user)
+        except TransitionError as refusal:
+            ack(response_action="errors", errors={controls.ESCALATE_NOTE_BLOCK: refusal.message})
             return
         # Stored before the modal closes (milliseconds); the Slack calls come after.
         escalation = services.escalations.record(

@@ -86,7 +86,7 @@ def submit_modal(harness, note: str, user: str = STAFF) -> None:
     assert view["callback_id"] == ESCALATE_MODAL
     harness.submit_view(
         ESCALATE_MODAL,
-        view["private_metadata"],
+        view.get("private_metadata", ""),
         {"note": {"note_input": {"type": "plain_text_input", "value": note}}},
         user=user,
     )
@@ -178,6 +178,37 @@ def test_slack_shortcut_on_any_message_escalates_with_a_note(harness):
     shown = card_text(cards(harness)[0])
     assert "至急対応をお願いします" in shown and "ボットは回答していません" in shown
     assert harness.replies_in("C0003", "310.000001")[-1]["text"] == texts.HANDED_OVER
+
+
+def test_slack_shortcut_and_its_modal_are_for_staff_only(harness):
+    message = {"type": "message", "ts": "311.000001", "text": "至急", "user": "UCUSTOMER"}
+    shortcut(harness, "C0003", message, user="UPARTNER")
+    assert harness.recorder.of("views.open") == []
+    [told] = harness.recorder.of("chat.postEphemeral")
+    assert told.params["user"] == "UPARTNER" and "担当者のみ" in told.params["text"]
+
+    # A modal a staff member opened cannot be submitted by anyone else, nor twice.
+    shortcut(harness, "C0003", message)
+    note = {"note": {"note_input": {"type": "plain_text_input", "value": ""}}}
+    for user in ("UPARTNER", OTHER_STAFF):
+        response = harness.submit_view(ESCALATE_MODAL, "", note, user=user)
+        assert json.loads(response.body)["response_action"] == "errors"
+    assert count(harness.store, "cases") == 0
+    submit_modal(harness, "")
+    assert harness.store.case_for_thread("C0003", "311.000001").escalated_by == STAFF
+    response = harness.submit_view(ESCALATE_MODAL, "", note, user=STAFF)
+    assert json.loads(response.body)["response_action"] == "errors"
+
+
+def test_slack_modal_metadata_cannot_name_another_thread(harness):
+    message = {"type": "message", "ts": "312.000001", "text": "至急", "user": "UCUSTOMER"}
+    shortcut(harness, "C0003", message)
+    forged = json.dumps({"channel": "C0SECRET", "thread_ts": "1.000001", "text": "でっちあげ", "author": None})
+    harness.submit_view(ESCALATE_MODAL, forged, {}, user=STAFF)
+    harness.drain()
+    assert harness.store.case_for_thread("C0SECRET", "1.000001") is None
+    assert harness.store.case_for_thread("C0003", "312.000001") is not None
+    assert not harness.recorder.messages_in("C0SECRET")
 
 
 def test_slack_reaction_escalates_the_thread_of_the_message(harness, recorder):

@@ -25,7 +25,7 @@ from bot.desk import texts
 from bot.desk.command_args import UsageError, contact_inputs, pwp_inputs
 from bot.desk.controls import choice_value, parse_id
 from bot.runtime.logs import REDACTED, Redactor
-from bot.slack.payloads import parse_choice, parse_escalation_metadata, scrub
+from bot.slack.payloads import parse_choice, scrub
 from knowledge.calculators.common import CalculatorInputError
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -93,12 +93,6 @@ def test_rel_choice_values_never_raise(value):
 @given(st.from_regex(r"[A-Za-z0-9_.\-]{1,64}", fullmatch=True), st.none() | st.integers(1, 10**9))
 def test_rel_choice_values_round_trip(intent, question_id):
     assert parse_choice(choice_value(intent, question_id)) == (intent, question_id)
-
-
-@given(st.one_of(anything, json_values.map(json.dumps)))
-def test_rel_modal_metadata_is_valid_or_refused(value):
-    target = parse_escalation_metadata(value)
-    assert target is None or (target.channel[0] in "CDG" and "." in target.thread_ts)
 
 
 @settings(deadline=None)
