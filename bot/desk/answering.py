@@ -120,9 +120,11 @@ class Answerer:
             return [self._reply(channel, root, user, question, draft, question_id, now)]
 
     def answer_choice(
-        self, *, channel: str, thread_ts: str, user: str, intent: str, title: str
+        self, *, channel: str, thread_ts: str, message_ts: str | None, user: str, intent: str, title: str
     ) -> list[int] | None:
-        """A did-you-mean button: the chosen entry answered in the same thread; None for an unknown intent."""
+        """A did-you-mean button on the message at `message_ts`: the chosen entry answered in the same
+        thread, once however often it is pressed ([] for a press already answered); None for an
+        unknown intent."""
         now = self.clock.now()
         try:
             answer = answer_intent(intent, now)
@@ -132,6 +134,8 @@ class Answerer:
             return None
         draft = _Draft.of(answer, self.outbox.views)
         with self.store.transaction():
+            if not self.store.claim(f"choice:{channel}:{message_ts or thread_ts}:{intent}", now):
+                return []
             question_id = self.store.log_question(
                 channel=channel,
                 ts=None,
@@ -145,7 +149,8 @@ class Answerer:
             return [self._reply(channel, thread_ts, user, title, draft, question_id, now)]
 
     def share(self, saved: CommandAnswer, *, channel: str, user: str) -> list[int]:
-        """A slash-command answer posted for everyone; its message starts a thread the bot follows."""
+        """A slash-command answer posted for everyone; its message starts a thread the bot follows.
+        Once per answer, however often 「チャンネルに共有」 is pressed ([] for a later press)."""
         command = f"{saved.command} {saved.text}".strip()
         return self.answer_top_level(
             channel=channel,
@@ -154,6 +159,7 @@ class Answerer:
             answer=saved.answer,
             via="share",
             blocks=lambda question_id: self.outbox.views.shared_answer(saved.answer, question_id, user, command),
+            once=f"share:{saved.id}",
         )
 
     def answer_top_level(
@@ -165,12 +171,16 @@ class Answerer:
         answer: Answer,
         via: str,
         blocks: Callable[[int], list[Json]] | None = None,
+        once: str | None = None,
     ) -> list[int]:
         """An answer posted as a new message (a channel, a DM); it starts a thread the bot follows.
-        `blocks` renders it for its question id (default: the usual answer)."""
+        `blocks` renders it for its question id (default: the usual answer); with `once`, a dedupe
+        key, only the first call posts ([] after)."""
         now = self.clock.now()
         draft = _Draft.of(answer, self.outbox.views)
         with self.store.transaction():
+            if once is not None and not self.store.claim(once, now):
+                return []
             question_id = self.store.log_question(
                 channel=channel, ts=None, thread_ts=None, user=user, text=question, via=via, answer=answer, at=now
             )

@@ -31,6 +31,7 @@ FEEDBACK_THANKS_UNRESOLVED = "フィードバックありがとうございま�
 FEEDBACK_UNKNOWN_QUESTION = "この回答の記録が見つかりませんでした。お手数ですが、もう一度ご質問ください。"
 
 SHARED = "チャンネルに共有しました。"
+ALREADY_SHARED = "この回答はすでにチャンネルに共有しています。"
 SHARE_EXPIRED = "共有する回答が見つかりませんでした。もう一度コマンドを実行してください。"
 SHARE_FAILED = "チャンネルに共有できませんでした（ボットがこのチャンネルに参加していない可能性があります）。"
 SHARE_DELAYED = "Slack との通信が不安定なため、共有が少し遅れて表示されます。"

@@ -94,7 +94,7 @@ def register(app: App, services: Services) -> None:
     @app.action(re.compile("^" + re.escape(controls.CHOOSE_INTENT_PREFIX)))
     def on_choice(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         user = body["user"]["id"]
-        channel, _, root = _where(body)
+        channel, message_ts, root = _where(body)
         choice = parse_choice(action.get("value"))
         if (
             channel is None
@@ -108,7 +108,7 @@ def register(app: App, services: Services) -> None:
         intent = choice[0]
         title = str((action.get("text") or {}).get("text") or intent)[: blocks.BUTTON_LIMIT]
         writes = services.answerer.answer_choice(
-            channel=channel, thread_ts=root, user=user, intent=intent, title=title
+            channel=channel, thread_ts=root, message_ts=message_ts, user=user, intent=intent, title=title
         )
         ack()
         if writes is None or DEAD in services.outbox.send(writes).values():
@@ -150,6 +150,9 @@ def register(app: App, services: Services) -> None:
             return
         writes = services.answerer.share(saved, channel=channel, user=user)
         ack()
+        if not writes:
+            respond(text=texts.ALREADY_SHARED, replace_original=True)
+            return
         state = services.outbox.send(writes)[writes[0]]
         if state == DEAD:
             respond(text=texts.SHARE_FAILED, replace_original=False)

@@ -263,3 +263,32 @@ def test_rel_usage_errors_do_not_echo_markup(bot):
     response = bot.harness.command("/pwp", "<!channel> 2027-02-30")
     body = json.loads(response.body)
     assert not any(ping in body["text"] for ping in PINGS), body["text"]
+
+
+# --- a button pressed twice acts once -------------------------------------------------------------
+
+
+def test_rel_a_choice_pressed_twice_answers_once(bot, recorder):
+    reply = ask(bot, "1905.000001")
+    question_id = int(action_value(reply["blocks"], ESCALATE))
+    for _ in range(2):
+        bot.harness.click(CHOOSE_INTENT_PREFIX + "Q5", choice_value("Q5", question_id), message_ts=reply["ts"],
+                          thread_ts="1905.000001", text="Q5 の項目")
+        bot.flush()
+    replies = [m for m in recorder.messages_in("C0001") if m.get("thread_ts") == "1905.000001"]
+    assert len(replies) == 2  # the question's answer and one answer for the choice
+    bot.harness.click(CHOOSE_INTENT_PREFIX + "Q6", choice_value("Q6", question_id), message_ts=reply["ts"],
+                      thread_ts="1905.000001", text="Q6 の項目")
+    bot.flush()
+    replies = [m for m in recorder.messages_in("C0001") if m.get("thread_ts") == "1905.000001"]
+    assert len(replies) == 3  # another choice is another answer
+
+
+def test_rel_share_pressed_twice_posts_once(bot, recorder):
+    ack = bot.harness.command("/faq", QUESTION, user="UFIRST")
+    answer_id = action_value(json.loads(ack.body)["blocks"], SHARE_ANSWER)
+    for _ in range(3):
+        bot.harness.click(SHARE_ANSWER, answer_id, user="UFIRST", channel="C0001", message_ts="0", ephemeral=True)
+        bot.flush()
+    assert len(recorder.messages_in("C0001")) == 1
+    assert texts.ALREADY_SHARED in str(recorder.of("response_url")[-1].params)
