@@ -149,15 +149,25 @@ class Escalations:
         return escalation.outcome
 
     def act(
-        self, *, case_id: int, user: str, action: StaffAction, channel: str | None, message_ts: str | None
+        self,
+        *,
+        case_id: int,
+        user: str,
+        action: StaffAction,
+        channel: str | None,
+        message_ts: str | None,
+        on_card: bool = True,
     ) -> list[int]:
-        """A staff member's button on the card at (channel, message_ts): the case changed and the
-        writes to send. Raises TransitionError (Japanese message) to refuse."""
+        """A staff member's button on the card at (channel, message_ts), or in App Home (`on_card`
+        False: being staff is what it takes there): the case changed and the writes to send.
+        Raises TransitionError (Japanese message) to refuse."""
         case_state.require_staff(user, self.staff)
         now = self.clock.now()
         before = self.store.case(case_id)
-        # Checked against the card the button was pressed on: a forged id cannot reach another case.
-        if before is None or (before.staff_channel, before.staff_ts) != (channel, message_ts):
+        # Checked against the card the button was pressed on: a forged id cannot reach another case,
+        # nor a press that names no card a case whose card is not posted yet.
+        pressed = (channel, message_ts)
+        if before is None or (on_card and (None in pressed or (before.staff_channel, before.staff_ts) != pressed)):
             raise TransitionError(texts.INVALID_BUTTON)
 
         def change(case: Case) -> Case:
@@ -223,14 +233,29 @@ class Escalations:
         known = self.store.thread_of_message(channel, ts)
         if known:
             return known, "", None
+        root = self._root_message(client, channel, ts)
+        if root is None:
+            return ts, "", None
+        return root.get("thread_ts") or root.get("ts") or ts, root.get("text") or "", root.get("user")
+
+    def _root_message(self, client: WebApi, channel: str, ts: str) -> dict | None:
+        """The thread's parent of the message at `ts`, or None when Slack could not say."""
         replies = self.outbox.call(
             "conversations.replies", client.conversations_replies, channel=channel, ts=ts, limit=1
         )
         messages = replies.get("messages") if replies is not None else None
-        if not messages:
-            return ts, "", None
-        root = messages[0]
-        return root.get("thread_ts") or root.get("ts") or ts, root.get("text") or "", root.get("user")
+        return messages[0] if messages else None
+
+    def _with_question(self, outbox: SlackPort, case: Case) -> Case:
+        """A case escalated while Slack could not say what its thread asked (a reaction during an
+        outage) gets its question whenever its card is drawn, until Slack answers."""
+        if case.question:
+            return case
+        root = self._root_message(outbox.client, case.channel, case.thread_ts)
+        if root is None or not root.get("text"):
+            return case
+        update = {"question": root["text"], "asked_by": case.asked_by or root.get("user")}
+        return self.store.change_case(case.id, lambda c: c.model_copy(update=update)) or case
 
     # --- outbox writes ------------------------------------------------------------------------
 
@@ -238,7 +263,7 @@ class Escalations:
         """Make the card show the case: posted the first time, updated in place after."""
         return self.outbox.add(
             key=f"card:{case.id}:{event_id}",
-            lane=f"card:{case.id}",
+            lane=_card_lane(case.id),
             kind=CARD,
             payload={"case_id": case.id, "channel": self.settings.staff_channel},
         )
@@ -252,6 +277,11 @@ class Escalations:
         case = self.store.case(row.payload["case_id"])
         if case is None:
             raise LookupError(f"case #{row.payload['case_id']} is gone")
+        case = self._with_question(outbox, case)
+        if not case.staff_ts and (posted := self.store.outbox_last_posted(_card_lane(case.id))):
+            # Posted before, but where was not recorded (the store failed right after): that card it is.
+            where = {"staff_channel": row.payload["channel"], "staff_ts": posted}
+            case = self.store.change_case(case.id, lambda c: c.model_copy(update=where)) or case
         if case.staff_ts and case.staff_channel:
             outbox.client.chat_update(
                 channel=case.staff_channel,
@@ -271,10 +301,21 @@ class Escalations:
         ts = outbox.post(
             row, channel=channel, blocks=outbox.views.staff_card(case), text=outbox.views.staff_card_fallback(case)
         )
-        with self.store.transaction():
-            self.store.change_case(
-                case.id, lambda c: c.model_copy(update={"staff_channel": channel, "staff_ts": ts})
-            )
-            notice = self._notice(case, "handed_over", texts.HANDED_OVER)
+        try:
+            with self.store.transaction():
+                self.store.change_case(
+                    case.id, lambda c: c.model_copy(update={"staff_channel": channel, "staff_ts": ts})
+                )
+                notice = self._notice(case, "handed_over", texts.HANDED_OVER)
+        except Exception:
+            # Slack has the card: a failure to record where must not mark it undelivered (dead).
+            # The outbox records its ts as sent, and the next write of this card finds it there.
+            log.exception("staff card of case #%s posted (ts %s) but not recorded", case.id, ts)
+            return ts
         outbox.send([notice])
         return ts
+
+
+def _card_lane(case_id: int) -> str:
+    """The outbox lane of a case's staff card: its post and every update, in order."""
+    return f"card:{case_id}"

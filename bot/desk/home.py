@@ -97,6 +97,7 @@ class Home:
             action=StaffAction.claim,
             channel=case.staff_channel,
             message_ts=case.staff_ts,
+            on_card=False,
         )
 
     def send_answer(self, client: WebApi, *, user: str, intent: str) -> str:

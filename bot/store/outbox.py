@@ -125,6 +125,18 @@ class OutboxTable:
                 "state = 'sent', result_ts = ?, sent_at = ?, error = NULL", [result_ts, at], outbox_id
             )
 
+    def outbox_last_posted(self, lane: str) -> str | None:
+        """The ts of the last write in `lane` Slack accepted, or None."""
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    "SELECT result_ts FROM outbox WHERE lane = ? AND state = 'sent' AND result_ts IS NOT NULL"
+                    " ORDER BY id DESC LIMIT 1",
+                    [lane],
+                )
+            )
+        return rows[0]["result_ts"] if rows else None
+
     def outbox_later(self, outbox_id: int, error: str, next_at: float, maybe_sent: bool) -> None:
         with self._lock:
             self.db.execute(

@@ -374,3 +374,51 @@ def test_slack_without_a_staff_channel_the_case_is_kept_and_the_partner_told(mak
     press_escalate(harness, question_id, reply_ts)
     assert count(harness.store, "cases") == 1
     assert harness.recorder.of("chat.postEphemeral")[-1].params["text"] == texts.STAFF_NOT_CONFIGURED
+
+
+def test_slack_a_press_naming_no_card_cannot_act_on_a_case_without_one(make_harness):
+    from slack_support import block_actions
+
+    harness = make_harness(FAQBOT_STAFF_CHANNEL="")
+    question_id, reply_ts = answered(harness)
+    press_escalate(harness, question_id, reply_ts)
+    case = harness.store.case_for_thread("C0001", "300.000001")
+    assert case.staff_ts is None
+    # No container, no message, no channel: (None, None) must not match the missing card.
+    harness.payload(block_actions(CASE_CLAIM, str(case.id), user=STAFF, surface={}))
+    harness.drain()
+    assert harness.store.case(case.id).status is CaseStatus.open
+
+
+def test_slack_a_card_posted_but_not_recorded_is_not_posted_again(harness, monkeypatch):
+    question_id, reply_ts = answered(harness)
+    store = harness.store
+    real = store.change_case
+    failed = []
+
+    def change_case(case_id, change):
+        case = store.case(case_id)
+        if case is not None and case.staff_ts is None and change(case).staff_ts and not failed:
+            failed.append(case_id)
+            raise OSError("disk I/O error")
+        return real(case_id, change)
+
+    monkeypatch.setattr(store, "change_case", change_case)
+    press_escalate(harness, question_id, reply_ts)
+    case = store.case_for_thread("C0001", "300.000001")
+    assert failed == [case.id] and case.staff_ts is None
+    assert [r["state"] for r in rows(store, "outbox", "key LIKE ?", ["card:%"])] == ["sent"]
+    press_escalate(harness, question_id, reply_ts)  # the thread's case again: its card is redrawn
+    assert len(cards(harness)) == 1
+    [update] = harness.recorder.of("chat.update")
+    assert store.case(case.id).staff_ts == update.params["ts"]
+
+
+def test_slack_a_reaction_during_an_outage_gets_its_question_when_slack_is_back(harness, recorder):
+    root = {"type": "message", "ts": "321.000001", "user": "UCUSTOMER", "text": "電源が入らない"}
+    recorder.threads[("C0004", "321.000001")] = [root]
+    recorder.fail("conversations.replies")
+    react(harness, "C0004", "321.000001", user="UCUSTOMER")
+    case = harness.store.case_for_thread("C0004", "321.000001")
+    assert case.question == "電源が入らない"
+    assert "電源が入らない" in card_text(cards(harness)[0])
