@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -32,6 +33,23 @@ EVENT_SCOPES = {
     "message.mpim": "mpim:history",
     "reaction_added": "reactions:read",
 }
+# Web API method the bot calls -> the bot scopes that allow it (any one; none listed: no scope).
+METHOD_SCOPES = {
+    "chat_postMessage": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_scheduleMessage": {"chat:write"},
+    "chat_deleteScheduledMessage": {"chat:write"},
+    "chat_getPermalink": set(),
+    "conversations_replies": {"channels:history", "groups:history", "im:history", "mpim:history"},
+    "conversations_history": {"channels:history", "groups:history", "im:history", "mpim:history"},
+    "conversations_open": {"im:write"},
+    "usergroups_users_list": {"usergroups:read"},
+    "views_open": set(),
+    "views_publish": set(),
+    "auth_test": set(),
+}
+BOT = Path(__file__).resolve().parents[2] / "bot"
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +116,22 @@ def test_events_and_scopes(manifest):
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mention", "message.im", "reaction_added"} <= events
     assert {"message.channels", "message.groups", "message.mpim", "app_home_opened"} <= events
-    assert {"chat:write", "commands", "users:read"} <= scopes
+    assert {"chat:write", "commands"} <= scopes
     missing = {ev: sc for ev, sc in EVENT_SCOPES.items() if ev in events and sc not in scopes}
     assert missing == {}, f"events without their required scope: {missing}"
+
+
+def test_scopes_are_the_ones_the_code_uses(manifest):
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    source = "\n".join(p.read_text(encoding="utf-8") for p in BOT.rglob("*.py"))
+    called = set(re.findall(r"\.(chat_\w+|conversations_\w+|usergroups_\w+|views_\w+|users_\w+|auth_\w+)\b", source))
+    assert called <= METHOD_SCOPES.keys(), f"Web API methods without a known scope: {called - METHOD_SCOPES.keys()}"
+    needed = {"commands"} | set(EVENT_SCOPES.values()) & scopes
+    for method in called:
+        allowed = METHOD_SCOPES[method]
+        assert not allowed or allowed & scopes, f"{method} needs one of {allowed}"
+        needed |= allowed & scopes
+    assert scopes <= needed, f"scopes requested but unused: {scopes - needed}"
 
 
 def test_settings(manifest):
