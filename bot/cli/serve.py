@@ -16,7 +16,8 @@ from bot.runtime.clock import Clock, ClockError
 from bot.runtime.settings import Settings
 
 DEFAULT_PORT = 3000
-DEFAULT_HOST = "0.0.0.0"
+# Behind the documented reverse proxy (deploy/INSTALL.md); a container passes --host 0.0.0.0.
+DEFAULT_HOST = "127.0.0.1"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
