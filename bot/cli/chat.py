@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -115,9 +116,10 @@ def _converse(store, fixed_now: str | None) -> int:
 
     session = f"shell-{int(time.time())}"
     context = RouteContext()
+    read_line = _line_reader()
     while True:
         try:
-            text = input("\nあなた> ")
+            text = read_line()
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
@@ -141,6 +143,18 @@ def _converse(store, fixed_now: str | None) -> int:
             print("\n（候補: " + " / ".join(f"{c.intent} {c.score:.2f}" for c in answer.alternatives) + "）")
         if answer.kind in ("answer", "calculation"):
             context = RouteContext(last=answer)
+
+
+def _line_reader() -> Callable[[], str]:
+    """At a terminal, a line editor (arrow keys, history kept across sessions in
+    ~/.faqbot_shell_history); from a pipe, plain lines."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return lambda: input("\nあなた> ")
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(Path.home() / ".faqbot_shell_history")))
+    return lambda: prompt.prompt("\nあなた> ")
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -93,3 +93,51 @@ def test_shell_keeps_thread_context_and_logs_to_the_store(tmp_path):
     logged = [row["text"] for row in store.db.query("SELECT text FROM questions WHERE via = 'shell' ORDER BY id")]
     store.close()
     assert logged == ["保証が2027/3/31で切れます。PWPはいつから？", "2年なら？"]
+
+
+def test_shell_at_a_terminal_edits_lines_and_keeps_history(tmp_path):
+    """Arrow keys move the cursor (no escape codes in the question); ↑ recalls the last line."""
+    import os
+    import pty
+    import select
+    import time
+
+    from bot.store import Store
+
+    db = tmp_path / "shell.db"
+    env = {**os.environ, "FAQBOT_DB": str(db), "HOME": str(tmp_path), "TERM": "xterm"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: faqbot shell on the pseudo-terminal
+        os.execve(sys.executable, [sys.executable, "-m", "bot.cli.main", "shell", "--now", NOW], env)
+
+    def read_until(marker: bytes, timeout: float = 60) -> bytes:
+        seen = b""
+        deadline = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+        assert marker in seen, seen[-500:]
+        return seen
+
+    try:
+        read_until("あなた>".encode())
+        # "CSNのID" typed as "CSNID", then ← ← and "の" inserted before "ID".
+        os.write(fd, "CSNID\x1b[D\x1b[Dの\r".encode())
+        read_until(b"faqbot>")
+        read_until("あなた>".encode())
+        os.write(fd, b"\x1b[A\r")  # the previous question again, from history
+        read_until(b"faqbot>")
+        read_until("あなた>".encode())
+        os.write(fd, b"/quit\r")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WEXITSTATUS(status) == 0
+    store = Store(db)
+    logged = [row["text"] for row in store.db.query("SELECT text FROM questions WHERE via = 'shell' ORDER BY id")]
+    store.close()
+    assert logged == ["CSNのID", "CSNのID"]
+    assert (tmp_path / ".faqbot_shell_history").exists()
