@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.desk import texts
 from bot.desk.controls import escape
-from bot.desk.ports import Json, SlackPort, Views
+from bot.desk.ports import Json, SlackPort
 from bot.runtime.clock import Clock
 from bot.store import CommandAnswer, Store
 from intents.answer import Answer, RouteContext
@@ -48,6 +48,18 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     return text.strip()
 
 
+class AnswerViews(Protocol):
+    """An answer as Slack shows it (bot/slack/views.py)."""
+
+    def answer_body(self, answer: Answer) -> list[Json]: ...
+
+    def answer_actions(self, answer: Answer, question_id: int) -> list[Json]: ...
+
+    def fallback_text(self, answer: Answer) -> str: ...
+
+    def shared_answer(self, answer: Answer, question_id: int, user: str, command: str) -> list[Json]: ...
+
+
 @dataclass(frozen=True)
 class _Draft:
     """An answer made ready for the outbox before the store's lock is taken (every worker
@@ -60,7 +72,7 @@ class _Draft:
     recorded: dict[str, Any]  # the answer as JSON, for the thread's memory once the reply is posted
 
     @classmethod
-    def of(cls, answer: Answer, views: Views) -> _Draft:
+    def of(cls, answer: Answer, views: AnswerViews) -> _Draft:
         return cls(
             answer=answer,
             body=views.answer_body(answer),
@@ -71,10 +83,11 @@ class _Draft:
 
 
 class Answerer:
-    def __init__(self, store: Store, clock: Clock, outbox: SlackPort) -> None:
+    def __init__(self, store: Store, clock: Clock, outbox: SlackPort, views: AnswerViews) -> None:
         self.store = store
         self.clock = clock
         self.outbox = outbox
+        self.views = views
         outbox.on_sent(RECORD_REPLY, self._record_reply)
 
     def answer_message(
@@ -107,7 +120,7 @@ class Answerer:
             except Exception:
                 log.exception("route() failed for a question in %s/%s", channel, ts)
                 notice = texts.INTERNAL_ERROR
-        draft = _Draft.of(answer, self.outbox.views) if answer is not None else None
+        draft = _Draft.of(answer, self.views) if answer is not None else None
         with self.store.transaction():
             if settles:
                 self.store.settle(settles)
@@ -132,7 +145,7 @@ class Answerer:
             # A stale or forged button value, or a router bug: the caller tells the partner.
             log.exception("answer_intent(%r) failed in %s/%s", intent, channel, thread_ts)
             return None
-        draft = _Draft.of(answer, self.outbox.views)
+        draft = _Draft.of(answer, self.views)
         with self.store.transaction():
             if not self.store.claim(f"choice:{channel}:{message_ts or thread_ts}:{intent}", now):
                 return []
@@ -158,7 +171,7 @@ class Answerer:
             question=saved.text,
             answer=saved.answer,
             via="share",
-            blocks=lambda question_id: self.outbox.views.shared_answer(saved.answer, question_id, user, command),
+            blocks=lambda question_id: self.views.shared_answer(saved.answer, question_id, user, command),
             once=f"share:{saved.id}",
         )
 
@@ -177,7 +190,7 @@ class Answerer:
         `blocks` renders it for its question id (default: the usual answer); with `once`, a dedupe
         key, only the first call posts ([] after)."""
         now = self.clock.now()
-        draft = _Draft.of(answer, self.outbox.views)
+        draft = _Draft.of(answer, self.views)
         with self.store.transaction():
             if once is not None and not self.store.claim(once, now):
                 return []
@@ -200,7 +213,7 @@ class Answerer:
     ) -> int:
         """The reply's outbox write; `blocks` replace the usual answer with its buttons."""
         if blocks is None:
-            blocks = draft.body + self.outbox.views.answer_actions(draft.answer, question_id)
+            blocks = draft.body + self.views.answer_actions(draft.answer, question_id)
         record = {
             "question_id": question_id,
             "channel": channel,

@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from bot.desk import case_state, texts
 from bot.desk.case_state import Case, CaseStatus, Resolution, TransitionError, Via
 from bot.desk.controls import escape, truncate
-from bot.desk.ports import DEAD, PENDING, Row, SlackPort, WebApi
+from bot.desk.ports import DEAD, PENDING, Json, Row, SlackPort, WebApi
 from bot.desk.staff import Staff
 from bot.runtime.clock import Clock
 from bot.runtime.settings import Settings
@@ -51,6 +52,14 @@ class Escalation:
     writes: tuple[int, ...] = ()
 
 
+class CardViews(Protocol):
+    """A case's staff card as Slack shows it (bot/slack/views.py)."""
+
+    def staff_card(self, case: Case) -> list[Json]: ...
+
+    def staff_card_fallback(self, case: Case) -> str: ...
+
+
 @dataclass(frozen=True)
 class ModalTarget:
     """The thread an escalation modal was opened on, as stored when it opened."""
@@ -68,12 +77,15 @@ class StaffAction(StrEnum):
 
 
 class Escalations:
-    def __init__(self, settings: Settings, store: Store, clock: Clock, outbox: SlackPort, staff: Staff) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, outbox: SlackPort, staff: Staff, views: CardViews
+    ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.outbox = outbox
         self.staff = staff
+        self.views = views
         outbox.register(CARD, self._send_card)
 
     def record(
@@ -286,8 +298,8 @@ class Escalations:
             outbox.client.chat_update(
                 channel=case.staff_channel,
                 ts=case.staff_ts,
-                blocks=outbox.views.staff_card(case),
-                text=outbox.views.staff_card_fallback(case),
+                blocks=self.views.staff_card(case),
+                text=self.views.staff_card_fallback(case),
             )
             return case.staff_ts
         if case.permalink is None:
@@ -299,7 +311,7 @@ class Escalations:
                 case = self.store.change_case(case.id, lambda c: c.model_copy(update=update)) or case
         channel = row.payload["channel"]
         ts = outbox.post(
-            row, channel=channel, blocks=outbox.views.staff_card(case), text=outbox.views.staff_card_fallback(case)
+            row, channel=channel, blocks=self.views.staff_card(case), text=self.views.staff_card_fallback(case)
         )
         try:
             with self.store.transaction():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.desk import stats, teaching, texts
 from bot.desk.answering import Answerer
@@ -43,6 +44,14 @@ class StaffHome:
     notice: str | None
 
 
+class HomeViews(Protocol):
+    """App Home as Slack shows it (bot/slack/views.py)."""
+
+    def staff_home(self, home: StaffHome) -> Json: ...
+
+    def partner_home(self, cases: list[Case], notice: str | None) -> Json: ...
+
+
 class Home:
     def __init__(
         self,
@@ -53,6 +62,7 @@ class Home:
         answerer: Answerer,
         escalations: Escalations,
         outbox: SlackPort,
+        views: HomeViews,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -61,6 +71,7 @@ class Home:
         self.answerer = answerer
         self.escalations = escalations
         self.outbox = outbox
+        self.views = views
 
     def view(self, user: str, notice: str | None = None) -> Json:
         now = self.clock.now()
@@ -68,7 +79,7 @@ class Home:
             start, end = stats.period(now, 1)
             week_start, _ = stats.period(now, UNANSWERED_DAYS)
             found = stats.abstained(self.store, week_start, end, teaching.decided_keys(self.store))
-            return self.outbox.views.staff_home(
+            return self.views.staff_home(
                 StaffHome(
                     now=now,
                     cases=[(c, opened_at(self.store, c)) for c in self.store.unresolved_cases()],
@@ -79,7 +90,7 @@ class Home:
                 )
             )
         mine = [c for c in self.store.unresolved_cases() if user in (c.asked_by, c.escalated_by)]
-        return self.outbox.views.partner_home(mine, notice)
+        return self.views.partner_home(mine, notice)
 
     def publish(self, client: WebApi, user: str, notice: str | None = None) -> None:
         self.outbox.call("views.publish (App Home)", client.views_publish, user_id=user, view=self.view(user, notice))

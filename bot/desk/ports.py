@@ -1,25 +1,18 @@
 """The desk's door to Slack: what a workflow may ask of Slack, as Protocols bot/slack implements.
 
 A workflow records the Slack writes it needs and has them delivered (`SlackPort`, the
-adapter's outbox), makes the odd direct Web API call through it with Slack's failures
-handled (`SlackPort.call`), and has messages and views rendered as Block Kit JSON
-(`Views`). Nothing here imports slack_sdk: `WebApi` is typed structurally, so the
-adapter's WebClient fits it and a test can hand in anything with the same methods.
+adapter's outbox) and makes the odd direct Web API call through it with Slack's failures
+handled (`SlackPort.call`). What it shows is rendered by a views port each workflow
+declares beside itself (AnswerViews, CardViews, HomeViews, TeachViews, ReminderViews),
+all implemented by bot/slack/views.py. Nothing here imports slack_sdk: `WebApi` is typed
+structurally, so the adapter's WebClient fits it and a test can hand in anything alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
-
-from bot.store import Reminder
-from bot.store.cases import Case
-from intents.answer import Answer
-
-if TYPE_CHECKING:
-    from bot.desk.home import StaffHome
-    from bot.desk.teaching import Target
+from typing import Any, Protocol
 
 Json = dict[str, Any]
 
@@ -90,9 +83,6 @@ class SlackPort(Protocol):
     @property
     def client(self) -> WebApi: ...
 
-    @property
-    def views(self) -> Views: ...
-
     def add(self, *, key: str, lane: str, kind: str, payload: dict[str, Any]) -> int: ...
 
     def add_message(
@@ -132,27 +122,3 @@ class SlackPort(Protocol):
     def open_dm(self, client: WebApi, user: str) -> str | None:
         """The bot's direct-message channel with `user`, or None when Slack refused."""
         ...
-
-
-class Views(Protocol):
-    """Block Kit, rendered to JSON by the adapter (bot/slack/views.py)."""
-
-    def answer_body(self, answer: Answer) -> list[Json]: ...
-
-    def answer_actions(self, answer: Answer, question_id: int) -> list[Json]: ...
-
-    def fallback_text(self, answer: Answer) -> str: ...
-
-    def shared_answer(self, answer: Answer, question_id: int, user: str, command: str) -> list[Json]: ...
-
-    def staff_card(self, case: Case) -> list[Json]: ...
-
-    def staff_card_fallback(self, case: Case) -> str: ...
-
-    def reminder_listing(self, reminders: list[Reminder], notice: str | None) -> list[Json]: ...
-
-    def staff_home(self, home: StaffHome) -> Json: ...
-
-    def partner_home(self, cases: list[Case], notice: str | None) -> Json: ...
-
-    def teach_modal(self, target: Target, origin: str) -> Json: ...

@@ -15,6 +15,7 @@ import logging
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from bot.desk import texts
 from bot.desk.ports import Json, SlackPort, WebApi
@@ -50,11 +51,18 @@ def is_list_request(command_text: str) -> bool:
     return unicodedata.normalize("NFKC", command_text).strip().lower() in SUBCOMMAND_WORDS
 
 
+class ReminderViews(Protocol):
+    """`/pwp reminders` as Slack shows it (bot/slack/views.py)."""
+
+    def reminder_listing(self, reminders: list[Reminder], notice: str | None) -> list[Json]: ...
+
+
 class Reminders:
-    def __init__(self, store: Store, clock: Clock, outbox: SlackPort) -> None:
+    def __init__(self, store: Store, clock: Clock, outbox: SlackPort, views: ReminderViews) -> None:
         self.store = store
         self.clock = clock
         self.outbox = outbox
+        self.views = views
 
     def record(self, *, user: str, request: ReminderRequest) -> tuple[Reminder | None, str]:
         """Store a reminder for `user`: (the new reminder or None, what to tell them)."""
@@ -144,7 +152,7 @@ class Reminders:
 
     def listing(self, user: str, notice: str | None = None) -> list[Json]:
         """`/pwp reminders`: the user's upcoming reminders, each with a cancel button."""
-        return self.outbox.views.reminder_listing(self.upcoming(user), notice)
+        return self.views.reminder_listing(self.upcoming(user), notice)
 
     def _unschedule(self, client: WebApi, reminder: Reminder) -> bool:
         """Delete the message Slack holds; True when nothing of it is left there."""

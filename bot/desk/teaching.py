@@ -24,13 +24,14 @@ from collections import defaultdict
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import yaml
 
 from bot.desk import texts
 from bot.desk.case_state import Case, TransitionError, require_staff
 from bot.desk.controls import KIND_LABELS, TEACH_INTENT_ACTION, TEACH_INTENT_BLOCK, parse_id
-from bot.desk.ports import SlackPort, WebApi
+from bot.desk.ports import Json, SlackPort, WebApi
 from bot.runtime.clock import Clock
 from bot.store import Store, TaughtExample
 from intents.evaluation import Labelled
@@ -213,12 +214,21 @@ def parse_metadata(value: object) -> tuple[str, str] | None:
     return data["ref"], data["origin"]
 
 
+class TeachViews(Protocol):
+    """The teach modal as Slack shows it (bot/slack/views.py)."""
+
+    def teach_modal(self, target: Target, origin: str) -> Json: ...
+
+
 class Teacher:
-    def __init__(self, store: Store, clock: Clock, staff: Container[str], outbox: SlackPort) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, staff: Container[str], outbox: SlackPort, views: TeachViews
+    ) -> None:
         self.store = store
         self.clock = clock
         self.staff = staff
         self.outbox = outbox
+        self.views = views
 
     def target(self, ref: str) -> Target | None:
         parsed = parse_ref(ref)
@@ -279,7 +289,7 @@ class Teacher:
             "views.open (teach modal)",
             client.views_open,
             trigger_id=trigger_id,
-            view=self.outbox.views.teach_modal(target, origin),
+            view=self.views.teach_modal(target, origin),
         )
 
     def check(self, *, user: str, ref: str, intent: str | None) -> tuple[Target, str]:

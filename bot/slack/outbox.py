@@ -37,7 +37,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.desk.ports import DEAD, PENDING, SENT, Row, SlackPort, Views, WebApi
+from bot.desk.ports import DEAD, PENDING, SENT, Row, SlackPort, WebApi
 from bot.runtime import logs
 from bot.slack import direct_messages
 from bot.slack.web_api import classify, describe, try_call
@@ -74,10 +74,9 @@ def lane_of(channel: str, thread_ts: str | None, key: str) -> str:
 
 
 class Outbox:
-    def __init__(self, store: Store, client: WebClient, views: Views) -> None:
+    def __init__(self, store: Store, client: WebClient) -> None:
         self.store = store
         self.client = client
-        self.views = views
         # The retry schedule, in seconds (tests shorten it).
         self.first_retry = FIRST_RETRY_SECONDS
         self.max_retry = MAX_RETRY_SECONDS

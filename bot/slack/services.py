@@ -47,10 +47,11 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, store: Store, clock: Clock) -> Services:
-        outbox = Outbox(store, create_client(settings), BlockKitViews())
+        outbox = Outbox(store, create_client(settings))
+        views = BlockKitViews()
         staff = Staff(settings, _group_members(create_client(settings, timeout=STAFF_LOOKUP_TIMEOUT_SECONDS)))
-        answerer = Answerer(store, clock, outbox)
-        escalations = Escalations(settings, store, clock, outbox, staff)
+        answerer = Answerer(store, clock, outbox, views)
+        escalations = Escalations(settings, store, clock, outbox, staff, views)
         # `faqbot serve` checks FAQBOT_SLA_MINUTES first and says what is wrong with it.
         level = ServiceLevel.from_setting(settings.sla_minutes)
         return cls(
@@ -62,10 +63,10 @@ class Services:
             answerer=answerer,
             escalations=escalations,
             intake=Intake(settings, store, clock, staff, outbox, answerer, escalations),
-            home=Home(store, clock, staff, level, answerer, escalations, outbox),
-            teacher=Teacher(store, clock, staff, outbox),
+            home=Home(store, clock, staff, level, answerer, escalations, outbox, views),
+            teacher=Teacher(store, clock, staff, outbox, views),
             sla=SlaWatch(settings, store, clock, level, outbox),
-            reminders=Reminders(store, clock, outbox),
+            reminders=Reminders(store, clock, outbox, views),
         )
 
 

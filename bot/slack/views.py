@@ -1,4 +1,5 @@
-"""The desk's `Views` port (bot/desk/ports.py) over this package's Block Kit builders.
+"""The desk's views ports (AnswerViews, CardViews, HomeViews, TeachViews, ReminderViews, each
+declared beside its workflow in bot/desk) over this package's Block Kit builders.
 
 Each method renders with slack_sdk's model classes, so Slack's limits are checked, and
 hands the workflows JSON they can store in the outbox or pass to the Web API.

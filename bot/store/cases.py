@@ -20,7 +20,7 @@ from intents.answer import Answer
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 # How a thread reached the staff: the 担当者に相談 button, the message
 # shortcut, or the escalation emoji reaction.
@@ -104,7 +104,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 
 class CaseTables:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def open_case(
         self,

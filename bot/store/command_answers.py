@@ -13,7 +13,7 @@ from intents.answer import Answer
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     "command_answers": {
@@ -44,7 +44,7 @@ class CommandAnswer:
 
 class CommandAnswerTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def save_command_answer(
         self, *, user: str, channel: str, command: str, text: str, answer: Answer, at: datetime

@@ -9,9 +9,7 @@ writes; busy_timeout covers another process holding the lock briefly.
 
 from __future__ import annotations
 
-import fcntl
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.store import cases, command_answers, journal, modals, outbox, reminders, taught, threads
+from bot.store.lock import StoreLock
 
 # Each aggregate module declares its tables next to its SQL; they are migrated
 # here together, so that opening the store brings every table up to date.
@@ -30,39 +29,6 @@ SCHEMA: dict[str, dict[str, Any]] = {name: spec for module in _AGGREGATES for na
 INDEXES: list[tuple[str, list[str], bool]] = [index for module in _AGGREGATES for index in module.INDEXES]
 
 
-class _StoreLock:
-    """The connection's lock: one thread of this process at a time, and, for a database
-    file, one process at a time (an flock on `<db>.lock`).
-
-    Without the file lock, processes sharing the database (the workers of `faqbot
-    serve --http --workers N`, `faqbot purge`) would meet in SQLite's busy handler,
-    which sleeps 1, 2, 5, 10 … ms between tries: under load most of a worker's time
-    went to those sleeps. A waiter on an flock is woken as soon as it is released.
-    Reentrant, as the store's methods call one another inside transactions.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self._thread_lock = threading.RLock()
-        self._depth = 0
-        self._file = path.open("a") if path is not None else None
-
-    def __enter__(self) -> None:
-        self._thread_lock.acquire()
-        self._depth += 1
-        if self._depth == 1 and self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0 and self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-        self._thread_lock.release()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 class ConnectionBase:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -70,7 +36,7 @@ class ConnectionBase:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
         self.db = Database(conn)
-        self._lock = _StoreLock(None if self.path == ":memory:" else Path(self.path + ".lock"))
+        self._lock = StoreLock(None if self.path == ":memory:" else Path(self.path + ".lock"))
         self._migrate()
 
     def _migrate(self) -> None:

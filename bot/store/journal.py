@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     # Keys already handled: "event:<event_id>" for retries, "message:<channel>:<ts>"
@@ -30,7 +30,7 @@ INDEXES: list[tuple[str, list[str], bool]] = []
 
 class JournalTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def claim(self, key: str, at: datetime, job: dict[str, Any] | None = None) -> bool:
         """True for the first caller with this key, False for every later one.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     "escalation_modals": {
@@ -36,7 +36,7 @@ KEPT = timedelta(days=1)
 
 class ModalTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def save_escalation_modal(
         self, view_id: str, *, user: str, channel: str, thread_ts: str, text: str, author: str | None, at: datetime

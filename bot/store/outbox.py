@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     # Slack writes that matter, recorded before they are sent (bot/outbox.py).
@@ -44,7 +44,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 
 class OutboxTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def outbox_add(
         self,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     # PWP order-window reminders, kept here until Slack accepts them (120 days ahead at most).
@@ -57,7 +57,7 @@ class Reminder:
 
 class ReminderTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def add_reminder(
         self,

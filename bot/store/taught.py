@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     # Staff decisions that teach the matcher: the question becomes an example of
@@ -49,7 +49,7 @@ class TaughtExample:
 
 class TaughtTable:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     def save_taught(
         self,

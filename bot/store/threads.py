@@ -15,7 +15,7 @@ from intents.answer import Answer
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from bot.store.connection import _StoreLock
+    from bot.store.lock import StoreLock
 
 SCHEMA: dict[str, dict[str, Any]] = {
     "threads": {
@@ -69,7 +69,7 @@ class ThreadState:
 
 class ThreadTables:
     db: Database
-    _lock: _StoreLock
+    _lock: StoreLock
 
     # The answering path below runs once per question: each method is one SQL
     # statement, without sqlite-utils' per-call table introspection.

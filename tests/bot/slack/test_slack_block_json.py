@@ -54,7 +54,7 @@ def test_block_json_cards_usage_and_modals_render_as_slack_sdk_does():
         same_as_slack_sdk(blocks.staff_card_blocks(make_case(status=status, claimed_by="US")))
     same_as_slack_sdk(blocks.staff_card_blocks(make_case(answer=None, permalink=None)))
     same_as_slack_sdk(blocks.usage_blocks("/pwp", "「あした」は日付として読めません"))
-    same_as_slack_sdk(blocks.escalate_modal("C1", "1.0", "質問", "UP").blocks)
+    same_as_slack_sdk(blocks.escalate_modal("質問").blocks)
     # Option groups and options have serialisers of their own.
     target = Target(ref="question:1", text="質問", question_id=1, case=None, asked_at=NOW, bot_did="回答")
     same_as_slack_sdk(teach_modal(target, "home").blocks)
