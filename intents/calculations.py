@@ -30,15 +30,8 @@ from knowledge.calculators.start_date import StartDateResult, compute_start_date
 from knowledge.calendar import firmware_deadline, installation_window
 from knowledge.dates import parse_moment
 from knowledge.models import ProductFamily, Purpose
+from knowledge.provenance import guidance, interpretation
 
-PWP_INVITATION = (
-    "保証・契約の終了日を書いていただければ、発注可能期間を計算します"
-    "（例: 「2027/3/31に保証が切れるけどPWPはいつから？」、または /pwp 2027-03-31）。"
-)
-START_INVITATION = (
-    "ハードウェアのご購入日と年数を書いていただければ、保守開始日・終了日を計算します"
-    "（例: 「2026/5/10購入のサーバーに5年の保守」）。"
-)
 # Words before a date that mark it as the PWP end date from the end-date site (Q23).
 _PWP_END_MARKERS = ("ポストワランティサービス終了", "ポストワランティサービスの終了", "終了日=", "終了日＝")
 _DELIVERY_MARKERS = ("納品", "届い", "到着")
@@ -46,7 +39,9 @@ _CONTEXT_CHARS = 16
 
 
 def invitation(intent: str) -> str:
-    return {"Q22": PWP_INVITATION, "Q23": PWP_INVITATION, "Q19": START_INVITATION}.get(intent, "")
+    """The invitation to give a date, after the FAQ entry a calculator explains (knowledge/data/provenance.yaml)."""
+    kind = {"Q22": "pwp-invitation", "Q23": "pwp-invitation", "Q19": "start-invitation"}.get(intent)
+    return guidance(kind) if kind else ""
 
 
 def _before(text: str, mention: DateMention) -> str:
@@ -101,10 +96,11 @@ def pwp_answer(inputs: dict[str, Any], now: datetime, confidence: float, alterna
         shown.append(f"ポストワランティサービス終了日: {fmt_date(result.pwp_end)}{status}")
     facts = [
         f"発注可能期間: {fmt_date(result.order_window_start)}～{fmt_date(result.order_window_end)}",
-        f"ポストワランティの契約期間: {fmt_date(result.term_start)}～{fmt_date(result.term_end)}",
     ]
+    if result.state != "closed":
+        facts.append(f"ポストワランティサービス契約期間: {fmt_date(result.term_start)}～{fmt_date(result.term_end)}")
     return _answer("pwp", "ポストワランティサービスの発注可能期間", result, inputs, shown, facts,
-                   [*result.reasons, result.next_action], confidence, alternatives)
+                   [*result.reasons, result.next_action], confidence, alternatives, offer_human=result.offer_human)
 
 
 # --- start date ------------------------------------------------------------------
@@ -147,13 +143,13 @@ def start_date_answer(inputs: dict[str, Any], now: datetime, confidence: float, 
         shown.append(f"サポートサービスの納品日: {fmt_date(result.delivered)}")
     facts = [f"保守開始日: {fmt_date(result.start_date)}"]
     if result.end_date:
-        facts.append(f"保守終了日: {fmt_date(result.end_date)}")
-    deadline = "（過ぎています）" if result.purchase_deadline_passed else f"（あと{result.days_left_to_purchase}日）"
-    facts.append(f"サポートサービスの購入期限: {fmt_date(result.purchase_deadline)}{deadline}")
+        facts.append(f"サービス提供期間: {fmt_date(result.start_date)}～{fmt_date(result.end_date)}")
+    deadline = "（購入不可）" if result.purchase_deadline_passed else f"（あと{result.days_left_to_purchase}日）"
+    facts.append(f"サポートサービスの購入可能な最終日: {fmt_date(result.purchase_deadline)}{deadline}")
     if result.registration_deadline:
-        overdue = "（過ぎています）" if result.registration_overdue else ""
-        facts.append(f"登録期限（納品から1ヶ月）: {fmt_date(result.registration_deadline)}{overdue}")
-    return _answer("start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives)
+        facts.append(f"登録期限（納品から一ヶ月以内）: {fmt_date(result.registration_deadline)}")
+    return _answer("start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives,
+                   offer_human=result.offer_human)
 
 
 # --- contact -----------------------------------------------------------------------
@@ -182,10 +178,17 @@ def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alt
         warranty_24h=bool(inputs.get("warranty_24h")),
     )
     first = result.matches[0]
-    lead = f"{result.purpose_label}の窓口は「{first.center}」{_reach(first)}です。{_state_sentence(first, result.at)}"
+    if first.id == "quick-rescue" and result.offer_human:
+        # The week after delivery has passed: what P20 says, not an instruction to call.
+        lead = f"{result.purpose_label}のお問い合わせ窓口は、{first.center}（納品後一週間以内）です。"
+    else:
+        lead = f"{result.purpose_label}は「{first.center}」{_reach(first)}へご連絡ください。"
+    lead += "".join(result.lead_notes) + _state_sentence(first, result.at)
     alternative = first.after_hours_alternative
     if first.open_now is False and alternative and alternative.open_now:
-        lead += f"24時間保証のネットワーク製品は「{alternative.center}」{_reach(alternative)}が受付中です。"
+        lead += f"24時間保証ネットワーク製品は「{alternative.center}」{_reach(alternative)}が受付中です。"
+    if result.offer_human and "おつなぎ" not in lead:
+        lead += guidance("offer-human")
     details = ["\n".join(_match_lines(m)) for m in result.matches]
     if result.notes:
         details.append("\n".join(f"・{n}" for n in result.notes))
@@ -194,21 +197,26 @@ def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alt
     details.append(f"前提: {result.assumptions}")
     details.append(f"適用したルール: {result.rule}")
     return _calculation_answer("contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs,
-                               confidence, alternatives)
+                               confidence, alternatives, offer_human=result.offer_human)
 
 
 def contact_table_answer(result: ContactListResult, inputs: dict[str, Any], confidence: float,
                          alternatives: list[Candidate]) -> Answer:
-    """Every desk with its state now: the answer when no purpose is given."""
-    lead = (
-        f"目的別のお問い合わせ窓口です（{_moment_text(result.at)} 時点の受付状況）。"
-        "目的（修理、初期不良、使い方など）を書いていただければ、該当する窓口に絞ってご案内します。"
-    )
-    rows = [
-        f"・{m.center}" + (f"（{m.purpose_label}）" if m.purpose_label != m.center else "") + f"{_reach(m)} — {describe_state(m)}"
-        for m in result.contacts
-    ]
-    details = "\n".join(rows) + f"\n\n前提: {result.assumptions}"
+    """Every desk with its state now, grouped as P20 groups them: the answer when no purpose is given."""
+    lead = f"お問い合わせ窓口情報です（{_moment_text(result.at)} 現在）。{guidance('contact-overview')}"
+    by_id = {m.id: m for m in result.contacts}
+    blocks = []
+    for group in result.groups:
+        heading = f"■ {group.section}：{group.title}" if group.section else f"■ {group.title}"
+        rows = []
+        for cid in group.ids:
+            m = by_id[cid]
+            label = f"（{m.purpose_label}）" if m.purpose_label not in (m.center, group.title) else ""
+            hours = f" {m.hours_text}" if m.hours_text else ""
+            state = f" — {describe_state(m)}" if describe_state(m) else ""
+            rows.append(f"・{m.center}{label}{_reach(m)}{hours}{state}")
+        blocks.append("\n".join([heading, *rows]))
+    details = "\n\n".join(blocks) + f"\n\n前提: {result.assumptions}"
     return _calculation_answer("contact", "お問い合わせ窓口一覧", lead, details, result, inputs, confidence, alternatives)
 
 
@@ -226,13 +234,10 @@ def _moment_text(at: datetime) -> str:
 
 
 def _state_sentence(m: ContactMatch, at: datetime) -> str:
+    """「… は受付中（… まで）です。」; nothing for a desk whose hours the source does not give."""
     if m.open_now is None:
-        return "受付時間はハンドブックに記載がありません。"
-    if m.open_now:
-        return f"{_moment_text(at)} は{describe_state(m)}です。"
-    return f"{_moment_text(at)} は受付時間外です（次の受付開始: {_moment_text(m.next_open)}）。" if m.next_open else (
-        f"{_moment_text(at)} は受付時間外です。"
-    )
+        return ""
+    return f"{_moment_text(at)} は{describe_state(m)}です。"
 
 
 def _match_lines(m: ContactMatch) -> list[str]:
@@ -244,7 +249,8 @@ def _match_lines(m: ContactMatch) -> list[str]:
         lines.append(f"・FAX: {m.fax}")
     if m.url:
         lines.append(f"・URL: {m.url}")
-    lines.append(f"・受付時間: {m.hours_text} — {describe_state(m)}")
+    if m.hours_text:
+        lines.append(f"・受付時間: {m.hours_text} — {describe_state(m)}")
     lines += [f"・{n}" for n in m.notes]
     if m.after_hours_alternative:
         alt = m.after_hours_alternative
@@ -259,19 +265,21 @@ def firmware_answer(work_date: date, now: datetime, confidence: float, alternati
     """The last day to contact the Advanced Solution Center for a firmware update on `work_date`."""
     result = firmware_deadline(work_date)
     days_left = (result.contact_deadline - now.date()).days
-    when = f"あと{days_left}日" if days_left > 0 else ("今日まで" if days_left == 0 else "期限を過ぎています")
+    when = f"（あと{days_left}日）" if days_left > 0 else ""
     lead = (
-        f"作業予定日が {fmt_date(work_date)} の場合、アドバンストソリューションセンターへの連絡期限は "
-        f"{fmt_date(result.contact_deadline)}（{result.lead_business_days}営業日前、{when}）です。"
+        f"アドバンストソリューションセンターへのご連絡は、作業予定日（{fmt_date(work_date)}）の"
+        f"{result.lead_business_days}営業日前の {fmt_date(result.contact_deadline)} までです{when}。"
     )
-    details = [f"適用したルール: {result.rule}"]
     if days_left < 0:
-        details.insert(0, "・連絡期限を過ぎているため、作業予定日の変更を含めてアドバンストソリューションセンターにご相談ください。")
-    details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
+        # The spec says nothing about a late notice: a person takes over.
+        lead += interpretation("fw-deadline-passed")
+    details = [f"適用したルール: {result.rule}"]
+    if result.warnings:
+        details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     inputs = {"work_date": work_date.isoformat()}
     return _calculation_answer(
         "firmware-deadline", "ファームウェアアップデートの連絡期限", lead, "\n\n".join(details), result, inputs,
-        confidence, alternatives, intent="fw-option", source=result.citation.source,
+        confidence, alternatives, intent="fw-option", source=result.citation.source, offer_human=days_left < 0,
     )
 
 
@@ -279,8 +287,9 @@ def installation_answer(applied_at: datetime, confidence: float, alternatives: l
     """When installation / startup work can typically take place for an application at `applied_at`."""
     result = installation_window(applied_at)
     lead = (
-        f"{_moment_text(result.applied_at)} のお申込みは {fmt_date(result.received_on)} 受付となり、作業実施の目安は "
-        f"{fmt_date(result.earliest)}～{fmt_date(result.latest)}（受付から3～10営業日程度）です。"
+        f"{_moment_text(result.applied_at)} のお申込みは {fmt_date(result.received_on)} の受付扱いです。"
+        f"作業実施日の目安: {fmt_date(result.earliest)}～{fmt_date(result.latest)}（最短で3営業日～10営業日程度）。"
+        + interpretation("installation-window")
     )
     details = [f"適用したルール: {result.rule}", "ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings)]
     inputs = {"applied_at": result.applied_at.isoformat()}
@@ -303,6 +312,7 @@ def _answer(
     notes: list[str],
     confidence: float,
     alternatives: list[Candidate],
+    offer_human: bool = False,
 ) -> Answer:
     details = ["計算結果:\n" + "\n".join(f"・{f}" for f in facts)]
     notes = [n for n in notes if n]
@@ -312,13 +322,16 @@ def _answer(
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     details.append("読み取った条件:\n" + "\n".join(f"・{s}" for s in shown))
     details.append(f"適用したルール: {result.rule}")
-    return _calculation_answer(calculator, title, result.lead(), "\n\n".join(details), result, inputs,
-                               confidence, alternatives)
+    lead = result.lead()
+    if offer_human and "おつなぎ" not in lead:
+        lead += guidance("offer-human")
+    return _calculation_answer(calculator, title, lead, "\n\n".join(details), result, inputs,
+                               confidence, alternatives, offer_human=offer_human)
 
 
 def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: Any,
                         inputs: dict[str, Any], confidence: float, alternatives: list[Candidate], *,
-                        intent: str | None = None, source: str | None = None) -> Answer:
+                        intent: str | None = None, source: str | None = None, offer_human: bool = False) -> Answer:
     """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations."""
     return Answer(
         kind="calculation",
@@ -331,6 +344,7 @@ def _calculation_answer(calculator: str, title: str, lead: str, details: str, re
         alternatives=alternatives,
         calculator=calculator,  # type: ignore[arg-type]
         calculation={"inputs": inputs, "result": result.model_dump(mode="json")},
+        offer_human=offer_human,
     )
 
 

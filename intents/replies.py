@@ -93,7 +93,7 @@ class Replies:
             intent="websites",
             confidence=confidence,
             title=INTENT_TITLES["websites"],
-            lead="サポートサービスに関する主なツールとウェブサイトです。",
+            lead="各種ツール、ウェブサイト情報です。",
             details="\n".join(lines),
             source=handbook_citation(None, 19, label="各種ツール、ウェブサイト情報").source,
             alternatives=alternatives,

@@ -29,10 +29,11 @@ from knowledge.calculators.common import (
     fmt_date,
     handbook_citation,
 )
+from knowledge.provenance import interpretation
 
 JST = ZoneInfo("Asia/Tokyo")
 
-YEAR_END_CLOSURE_TEXT = "年末年始（12/30〜1/3）"
+YEAR_END_CLOSURE_TEXT = "年末年始（12/30～1/3）"
 # Q17 注1: applications after the reception hours (月～金 8:45～17:30) count from the next business day.
 APPLICATION_CUTOFF = time(17, 30)
 FIRMWARE_LEAD_BUSINESS_DAYS = 15
@@ -77,7 +78,7 @@ def is_business_day(d: date) -> bool:
 def closure_reason(d: date) -> str | None:
     """Why d is not a business day, in Japanese (None for a business day)."""
     if is_year_end_closure(d):
-        return "年末年始休業（12/30〜1/3）"
+        return "年末年始（12/30～1/3）"
     name = holiday_name(d)
     if name:
         return f"祝日（{name}）"
@@ -194,12 +195,12 @@ def firmware_deadline(work_date: date, lead_business_days: int = FIRMWARE_LEAD_B
         lead_business_days=lead_business_days,
         contact_deadline=deadline,
         rule=(
-            f"ファームウェアアップデートオプションは、作業予定日の{lead_business_days}営業日前までに"
-            "アドバンストソリューションセンターへご連絡ください（受付 8:45-17:30、土日祝祭日・年末年始 12/30-1/3 を除く）。"
-            f"作業予定日 {fmt_date(work_date)} の場合、連絡期限は {fmt_date(deadline)} です。"
+            "お客様からアドバンストソリューションセンターへのご連絡により本サービスは開始致します。"
+            f"作業予定日{lead_business_days}営業日前までにご連絡ください（付表 前提条件）。"
+            + interpretation("fw-business-days")
         ),
         citation=firmware_spec_citation(),
-        warnings=["弊社休業日（会社独自の休日）は公表されていないため営業日計算に含めていません。"],
+        warnings=[],
     )
 
 
@@ -231,19 +232,21 @@ def installation_window(applied_at: datetime) -> InstallationWindow:
     earliest = add_business_days(received, INSTALLATION_MIN_BUSINESS_DAYS)
     latest = add_business_days(received, INSTALLATION_MAX_BUSINESS_DAYS)
     warnings = [
-        "所要日数は対象製品、作業内容、混雑具合等によって変動します。具体的な日数はサービスお申込時にご確認ください（Q17）。",
-        "弊社休業日（会社独自の休日）は公表されていないため営業日計算に含めていません。",
+        "サービスお申込日から作業実施日までの所要日数は、対象製品、作業内容、混雑具合等によって変動します（Q17）。",
+        "具体的な日数に関しては、サービスお申込時にご確認ください（Q17）。",
     ]
     if received != local.date():
-        warnings.insert(0, f"受付時間（月～金 8:45～17:30）外のお申込みのため、{fmt_date(received)} 受付扱いです。")
+        warnings.insert(0, f"受付時間（月曜～金曜 8:45～17:30）以降のお申込み分は、翌営業日（{fmt_date(received)}）受付扱いです。")
     return InstallationWindow(
         applied_at=local,
         received_on=received,
         earliest=earliest,
         latest=latest,
         rule=(
-            "インストレーション／スタートアップサービスは、お申込みから作業実施まで最短で3営業日～10営業日程度が目安です。"
-            "受付時間（月～金 8:45～17:30、土日祝日・年末年始休み）以降のお申込みは翌営業日受付扱いです（Q17）。"
+            "サービスお申込日から作業実施日までの所要日数は、最短で3営業日～10営業日程度を目安とお考えください（Q17）。"
+            "受付時間以降のお申込み分につきましては翌営業日受付扱いとさせていただきます（Q17 ※注1）。"
+            "受付時間：月曜～金曜 8:45～17:30（土曜日、日曜日、祝日、年末年始 お休み）（Q17）。"
+            + interpretation("year-end-dates")
         ),
         citation=handbook_citation("Q17", 14),
         warnings=warnings,

@@ -7,6 +7,7 @@ field, so a reviewer can fix the YAML without reading a pydantic traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from knowledge.models import (
     FirmwareOption,
     GlossaryTerm,
     IntentExamples,
+    Provenance,
     Tables,
     Website,
 )
@@ -46,6 +48,8 @@ class Knowledge:
     firmware: FirmwareOption
     glossary: list[GlossaryTerm]
     examples: dict[str, list[str]]
+    # The calculators' interpretations and the bot's guidance sentences (provenance.yaml).
+    provenance: Provenance = dataclass_field(default_factory=Provenance)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -57,7 +61,12 @@ class Knowledge:
             "examples": sum(len(v) for v in self.examples.values()),
             "lineup_rows": len(self.tables.lineup),
             "warranty_rows": len(self.tables.standard_warranty),
+            "interpretations": sum(len(item.interpretations) for item in self._interpreted())
+            + len(self.provenance.interpretations),
         }
+
+    def _interpreted(self) -> list:
+        return [*self.faq.values(), self.tables, *self.contacts.values(), *self.websites.values(), self.firmware]
 
 
 def _read(path: Path) -> Any:
@@ -125,6 +134,7 @@ def load_from(data_dir: Path) -> Knowledge:
     glossary = _many(p / "glossary.yaml", GlossaryTerm, _read(p / "glossary.yaml"), key="canonical")
     examples_list = _many(p / "examples.yaml", IntentExamples, _read(p / "examples.yaml"), key="intent")
     _unique(p / "examples.yaml", [e.intent for e in examples_list])
+    provenance = _one(p / "provenance.yaml", Provenance, _read(p / "provenance.yaml"))
 
     _cross_check(faq, contacts, firmware, tables)
     return Knowledge(
@@ -135,6 +145,7 @@ def load_from(data_dir: Path) -> Knowledge:
         firmware=firmware,
         glossary=glossary,
         examples={e.intent: e.examples for e in examples_list},
+        provenance=provenance,
     )
 
 

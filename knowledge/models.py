@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -45,10 +45,135 @@ class Link(Strict):
     url: Url
 
 
+# --- Provenance ----------------------------------------------------------------
+#
+# Every sentence the bot can say is the handbook's (its text, or a restructuring
+# of it, under the entry / page the item cites) or the bot's own reading. The
+# bot's readings are declared next to the text they occur in, with why and the
+# seed lines they rest on, and are shown with INTERPRETATION_MARK right after
+# them, so Slack, the CLI and the staff card all show the mark with the sentence.
+# knowledge/grounding.py checks the rest against the seed texts.
+
+INTERPRETATION_MARK = "※ハンドブックに明記はなく、本ボットの解釈です"
+SEED_FILES = {"handbook": "000_351cc6fff081056d.txt", "firmware": "003_fb7ac302dc6c9815.txt"}
+_OPENING = "（(「『【［"
+_CLOSING = "）)」』】］"
+
+
+def split_sentences(line: str) -> list[str]:
+    """One line cut after each 。！？ that is not inside brackets (「…？」 and （例: …。） stay whole)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(line):
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth = max(0, depth - 1)
+        elif ch in "。！？" and depth == 0:
+            out.append(line[start : i + 1])
+            start = i + 1
+    if line[start:].strip():
+        out.append(line[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+def _is_one_sentence(text: str) -> bool:
+    return "\n" not in text.strip() and len(split_sentences(text)) == 1
+
+
+def with_mark(sentence: str) -> str:
+    """The sentence with the interpretation mark inside its final 。: 「…です（※…）。」"""
+    body = sentence.rstrip()
+    end = "。" if body.endswith("。") else ""
+    body = body.removesuffix("。")
+    if body.endswith(f"（{INTERPRETATION_MARK}）"):
+        return body + end
+    return f"{body}（{INTERPRETATION_MARK}）{end}"
+
+
+class SeedRef(Strict):
+    """Lines of a seed text an interpretation rests on (1-based, as `cat -n` numbers them)."""
+
+    seed: Literal["handbook", "firmware"]
+    lines: str = Field(pattern=r"^\d+(-\d+)?$")
+    # Where it is in the document: "Q23 (P18)", "P20", "付表 前提条件".
+    where: str = Field(min_length=1)
+    # Words printed on those lines (whitespace and PDF line breaks aside); checked by
+    # tests/knowledge/test_grounding.py, so a reference cannot point at the wrong lines.
+    quote: str = Field(min_length=2)
+
+    @property
+    def line_range(self) -> tuple[int, int]:
+        first, _, last = self.lines.partition("-")
+        return int(first), int(last or first)
+
+
+class Interpretation(Strict):
+    """A sentence (or clause) that is the bot's reading, not the handbook's statement."""
+
+    # Exactly as it occurs in the item's texts; one sentence at most. In
+    # knowledge/data/provenance.yaml it may hold {placeholders} a calculator fills.
+    text: str = Field(min_length=2)
+    why: str = Field(min_length=2)
+    rests_on: list[SeedRef] = Field(min_length=1)
+
+    @field_validator("text")
+    @classmethod
+    def _one_sentence(cls, v: str) -> str:
+        if not _is_one_sentence(v):
+            raise ValueError(f"an interpretation is one sentence (mark each sentence on its own): {v!r}")
+        return v
+
+
+def _mark_in(value: Any, interpretation: Interpretation, found: list[bool]) -> Any:
+    """`value` (YAML data: str / list / dict) with the mark after each occurrence of the interpretation."""
+    if isinstance(value, str):
+        core = interpretation.text.rstrip().removesuffix("。")
+        pattern = re.compile(re.escape(core) + rf"(?!（{re.escape(INTERPRETATION_MARK)}）)(。?)")
+        if core in value:
+            found[0] = True  # marked now, or already (an item validated again from its dump)
+        return pattern.sub(lambda m: with_mark(core + m.group(1)), value)
+    if isinstance(value, list):
+        return [_mark_in(v, interpretation, found) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in _UNMARKED_KEYS else _mark_in(v, interpretation, found) for k, v in value.items()}
+    return value
+
+
+# Keys whose values are identifiers or addresses, never prose.
+_UNMARKED_KEYS = frozenset({"interpretations", "id", "url", "email", "fax", "number", "source", "see_also", "contacts"})
+
+
+class Interpreted(Strict):
+    """An item whose texts may contain the bot's interpretations (declared in `interpretations`).
+
+    On load, each interpretation's text gets INTERPRETATION_MARK right after it,
+    wherever it occurs in the item's texts; an interpretation whose text occurs
+    nowhere fails loudly (the text was edited and the declaration not).
+    """
+
+    interpretations: list[Interpretation] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_marks(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("interpretations"):
+            return data
+        out = dict(data)
+        for raw in data["interpretations"]:
+            interpretation = raw if isinstance(raw, Interpretation) else Interpretation.model_validate(raw)
+            found = [False]
+            out = _mark_in(out, interpretation, found)
+            if not found[0]:
+                raise ValueError(f"interpretation text not found in this item's texts: {interpretation.text!r}")
+        return out
+
+
 # --- FAQ entries -----------------------------------------------------------
 
 
-class FaqEntry(Strict):
+class FaqEntry(Interpreted):
     id: str  # "Q1" … "Q23"
     section: Literal["サポートサービスとは", "購入前", "購入後", "契約や保証が終了するとき"]
     page: int = Field(ge=3, le=18)
@@ -95,9 +220,13 @@ class LineupItem(Strict):
 
 
 class CareComparisonRow(Strict):
-    """A row of the Q3 Proactive / Foundation comparison."""
+    """A row of the Q3 Proactive / Foundation comparison.
 
-    group: Literal["proactive", "reactive"]
+    group: the vertical label the row sits under (プロアクティブ / リアクティブ);
+    "unclear" where the flattened PDF text does not settle it (the row's `note` says so).
+    """
+
+    group: Literal["proactive", "reactive", "unclear"]
     item: str
     proactive_care: str
     foundation_care: str
@@ -123,10 +252,14 @@ class RegistrationMethod(Strict):
 
 
 class DesignatedRegistration(Strict):
-    """Q11: purchases whose registration method is prescribed."""
+    """Q11: a row of the table of services, products or purchase methods whose registration method is prescribed.
 
-    purchase: str
-    services: list[str]
+    `purchase` names the product or purchase method the row is about (3PAR StoreServ,
+    HPE Directplus); None for a row about services alone (installation etc., Proactive Care).
+    """
+
+    purchase: str | None = None
+    services: list[str] = []
     rule: str
 
 
@@ -145,7 +278,7 @@ class PwpStateRow(Strict):
     term_past_end_buyable: bool
 
 
-class Tables(Strict):
+class Tables(Interpreted):
     lineup: list[LineupItem] = Field(min_length=1)
     lineup_note: str | None = None
     care_comparison: list[CareComparisonRow] = Field(min_length=1)
@@ -205,21 +338,28 @@ class Hours(Strict):
     """When a contact answers.
 
     kind:
-      weekdays     Mon-Fri within `ranges`; closed on public holidays and the
-                   year-end closure (12/30-1/3) — the handbook's 月～金 read
-                   conservatively, stated in answers.
+      weekdays     Mon-Fri within `ranges`, less the days off `days_off` describes.
       always       24 hours, every day.
       outside_of   open exactly when contact `complement_of` is closed
                    (P20: 上記以外（夜間,土日祝）).
-      unspecified  the source gives no hours (email-only desks).
+      unspecified  the source gives no hours (email-only desks); `text` is empty.
+
+    days_off (weekdays only): what the source says about days off besides weekends.
+      unstated           P20 gives 月～金 and the hours only. The bot assumes public
+                         holidays and the year end (12/30-1/3) closed — its reading,
+                         said in the lead whenever it changes the answer.
+      holidays_year_end  the source names public holidays and 年末年始 (Q17's
+                         installation desk; the firmware spec, with 12/30-1/3).
+      holidays_company   the source names 祝日 and 弊社休業日 (Q23's contact center):
+                         closed on weekends and public holidays; the company
+                         holidays are not dated, so they cannot be computed.
     """
 
     kind: Literal["weekdays", "always", "outside_of", "unspecified"]
     ranges: list[TimeRange] = []
     complement_of: str | None = None
-    # Extra closures the source names (弊社休業日 …), shown verbatim.
-    closed_note: str | None = None
-    # The hours as the source writes them, for display.
+    days_off: Literal["unstated", "holidays_year_end", "holidays_company"] = "unstated"
+    # The hours as the source writes them, for display ("" when the source gives none).
     text: str
 
     @model_validator(mode="after")
@@ -230,10 +370,14 @@ class Hours(Strict):
             raise ValueError("outside_of hours need complement_of")
         if self.kind != "outside_of" and self.complement_of:
             raise ValueError("complement_of is only for outside_of hours")
+        if self.kind != "weekdays" and self.days_off != "unstated":
+            raise ValueError("days_off is only for weekdays hours")
+        if (self.kind == "unspecified") != (not self.text):
+            raise ValueError("hours text must be empty exactly when the source gives no hours (unspecified)")
         return self
 
 
-class Contact(Strict):
+class Contact(Interpreted):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
     # What the contact is for, in the source's words (P20 目的 / 対象 column).
@@ -269,7 +413,7 @@ class Contact(Strict):
 # --- Websites (P19) --------------------------------------------------------
 
 
-class Website(Strict):
+class Website(Interpreted):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     url: Url
@@ -287,7 +431,7 @@ class FirmwareService(Strict):
     hours: str
 
 
-class FirmwareOption(Strict):
+class FirmwareOption(Interpreted):
     title: str
     summary: str
     services: list[FirmwareService] = Field(min_length=1)
@@ -297,6 +441,48 @@ class FirmwareOption(Strict):
     lead_time_business_days: int = Field(ge=1)
     links: list[Link] = []
     contacts: list[str] = []
+
+
+# --- Calculator texts ---------------------------------------------------------------
+
+
+class NamedInterpretation(Interpretation):
+    """An interpretation the calculators say (knowledge/data/provenance.yaml), by id.
+
+    `text` may hold {placeholders} (dates, names) the calculator fills in; the
+    mark is added by knowledge.provenance.interpretation().
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+
+
+class Guidance(Strict):
+    """A sentence about the bot itself, not about the handbook: how to ask it for a
+    calculation, or that a person will take over. It states no rule, so it is
+    neither the handbook's nor an interpretation; knowledge/grounding.py counts it apart."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    text: str = Field(min_length=2)
+
+    @field_validator("text")
+    @classmethod
+    def _one_sentence(cls, v: str) -> str:
+        if not _is_one_sentence(v):
+            raise ValueError(f"a guidance text is one sentence: {v!r}")
+        return v
+
+
+class Provenance(Strict):
+    interpretations: list[NamedInterpretation] = []
+    guidance: list[Guidance] = []
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Provenance:
+        ids = [i.id for i in self.interpretations] + [g.id for g in self.guidance]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"ids used twice: {', '.join(duplicates)}")
+        return self
 
 
 # --- Glossary ---------------------------------------------------------------

@@ -6,13 +6,14 @@ The seeds are PDF text: phone numbers carry stray spaces and en dashes
 them the way the data stores them, and is itself checked (known tricky items,
 minimum counts) so that a broken extractor cannot pass vacuously.
 
-Seeds directory: <repo>/../shared/seeds, or $FAQBOT_SEEDS_DIR when that one
-does not exist.
+Seeds directory: $FAQBOT_SEEDS_DIR, else <repo>/../shared/seeds (the
+`seeds_path` fixture, tests/conftest.py). Under CI (CI=true) missing seeds make
+these tests fail, not skip; elsewhere they skip and the reason names
+FAQBOT_SEEDS_DIR.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -32,6 +33,7 @@ DATA_FILES = (
     "firmware_option.yaml",
     "glossary.yaml",
     "examples.yaml",
+    "provenance.yaml",
 )
 
 # Hyphen-like characters the PDF text uses inside phone numbers.
@@ -43,16 +45,6 @@ MAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\
 URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 # A URL broken after a hyphen at the end of a line continues on the next line.
 URL_LINE_BREAK = re.compile(r"(https?://[^\s]*-)[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])")
-
-
-def _seeds_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-    if default.is_dir():
-        return default
-    env = os.environ.get("FAQBOT_SEEDS_DIR")
-    if env:
-        return Path(env)
-    pytest.skip(f"seed texts not found at {default} and FAQBOT_SEEDS_DIR is not set")
 
 
 def _clean_phone(raw: str) -> str:
@@ -79,8 +71,8 @@ def extract(text: str) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def seed_items() -> dict[str, set[str]]:
-    seeds = _seeds_dir()
+def seed_items(seeds_path: Path) -> dict[str, set[str]]:
+    seeds = seeds_path
     items: dict[str, set[str]] = {"phones": set(), "mails": set(), "urls": set()}
     for name in SEED_FILES:
         path = seeds / name
@@ -214,3 +206,37 @@ def test_broken_contact_entry_is_reported_by_the_list_reader(tmp_path: Path) -> 
         KnowledgeError, match=r"contacts\.yaml: entry 'repair-billing': field 'purpose_label'"
     ):
         _many(path, Contact, _read(path))
+
+
+# --- missing seeds: fail under CI, skip elsewhere ------------------------------------
+
+
+def test_missing_seeds_fail_under_ci(monkeypatch, seeds_requirement) -> None:
+    monkeypatch.setattr("knowledge.grounding.seeds_dir", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        seeds_requirement()
+    assert "FAQBOT_SEEDS_DIR" in str(failed.value)
+
+
+@pytest.mark.parametrize("ci", [None, "", "false"])
+def test_missing_seeds_skip_elsewhere_naming_the_variable(monkeypatch, seeds_requirement, ci) -> None:
+    monkeypatch.setattr("knowledge.grounding.seeds_dir", lambda: None)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        seeds_requirement()
+    assert "FAQBOT_SEEDS_DIR" in str(skipped.value)
+
+
+def test_seeds_dir_prefers_the_environment(monkeypatch, tmp_path: Path, seeds_path: Path) -> None:
+    from knowledge import grounding
+
+    for name in SEED_FILES:
+        shutil.copy(seeds_path / name, tmp_path / name)
+    monkeypatch.setenv("FAQBOT_SEEDS_DIR", str(tmp_path))
+    assert grounding.seeds_dir() == tmp_path
+    monkeypatch.setenv("FAQBOT_SEEDS_DIR", str(tmp_path / "nowhere"))
+    assert grounding.seeds_dir() == seeds_path  # falls back to the default

@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from bot.runtime.clock import ClockError, from_environment
 from intents import calculations
 from intents.answer import Answer
+from knowledge import grounding
 from knowledge.calculators.common import CalculatorInputError
 from knowledge.calculators.contact_routing import parse_product, parse_purpose
 from knowledge.calculators.post_warranty import CONTACT_CENTER_ID
@@ -234,6 +235,15 @@ def _knowledge_check(args: argparse.Namespace) -> int:
         f"例文のある意図: {counts['intents_with_examples']}件",
         f"例文: {counts['examples']}件",
     ]
+    # Every sentence the bot can say: the handbook's, or marked as the bot's reading (knowledge/grounding.py).
+    from intents.inventory import all_texts
+    from intents.router import Pipeline
+
+    report = grounding.check_knowledge(knowledge, all_texts(Pipeline.build(knowledge)))
+    lines += report.summary() if report else [grounding.SEEDS_MISSING]
+    if report and report.unmarked:
+        _emit("\n".join(lines[1:]))
+        raise KnowledgeError(f"根拠も印もない文があります: {report.offenders()}")
     _emit("\n".join(lines))
     return 0
 

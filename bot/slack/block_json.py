@@ -8,7 +8,7 @@ every mention. The validators are methods, so they are found once per class
 here; the walk that follows is `JsonObject.get_non_null_attributes`' own (same
 keys, same order, same emptiness rule), and objects with a serialiser of their
 own (options, confirm dialogs …) keep it. tests/bot/slack/test_slack_block_json.py checks
-the output against `to_dict()` for every builder in bot/blocks.py.
+the output against `to_dict()` for every builder in bot/slack/blocks.py.
 """
 
 from __future__ import annotations

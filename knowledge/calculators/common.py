@@ -109,10 +109,11 @@ def fmt_date(d: date | None) -> str:
 
 # --- contacts ------------------------------------------------------------------
 
+# As P20's header names the two lines: 電話番号（下段はIP phone, 携帯等）.
 PHONE_KIND_LABELS = {
-    "toll_free": "フリーダイヤル",
-    "ip_phone_mobile": "IP電話・携帯電話等から",
-    "landline": "電話",
+    "toll_free": "電話番号",
+    "ip_phone_mobile": "電話番号（IP phone, 携帯等）",
+    "landline": "電話番号",
     "fax": "FAX",
 }
 

@@ -1,23 +1,37 @@
 """Which desk to contact for a purpose, product family and moment (P20 and the contacts named in the FAQ).
 
 Rules and the readings chosen where the sources are vague:
-- "月～金" hours (Hours.kind == "weekdays") are open on business days only
-  (knowledge.calendar: no weekends, Japanese public holidays incl. 振替休日, or
-  12/30-1/3). The handbook says 年末年始 without dates; the firmware option spec
-  gives 12/30-1/3. Company holidays (弊社休業日) are not published and not modelled.
+- "月～金" hours (Hours.kind == "weekdays") are open on weekdays within their
+  ranges, less the days off the source names (Hours.days_off):
+    unstated (P20): P20 gives 月～金 and the hours only. The bot assumes public
+      holidays (incl. 振替休日) and 12/30-1/3 closed — its reading (年末年始 is
+      named for Q17's installation desk, the dates 12/30-1/3 by the firmware
+      spec). Whenever that assumption changes the answer (closed instead of open,
+      a later next opening), the result's lead_notes say so, marked.
+    holidays_year_end (Q17, the firmware spec): weekends, holidays, 12/30-1/3.
+    holidays_company (Q23's contact center, 「土日祝日、弊社休業日をのぞく」):
+      weekends and public holidays; the company holidays are not dated anywhere,
+      so they are not computed, and the desk's notes say so. The P20 assumption
+      is not applied to it.
 - Time ranges are half-open [start, end): a desk "9:00~17:00" is closed at 17:00:00.
 - "outside_of" hours (上記以外（夜間,土日祝）) are open exactly when the referenced
   desk is closed.
 - next_open is the first moment after `at` at which the desk is open; it is None
   when the desk is open now, always open, never open, or its hours are not given.
   closes_at is when an open desk next closes (None when always open / unknown).
-- 欠品・初期不良 applies within `within_days_of_delivery` days (7) of delivery,
-  day 7 included; with an older delivery date the request is routed to repair.
+- 欠品・初期不良: P20 names the クイック・レスキュー・センター（納品後一週間以内）,
+  day 7 included. It names no desk for later: with an older delivery date the
+  answer still shows what P20 says, says that the week has passed and that the
+  handbook names no desk for it (marked), and offers a person (offer_human).
 - Audience: for the same relevance, partner-facing desks rank before all-audience
   desks, which rank before customer-facing ones (this bot serves partners); all
   are listed.
 - Product filter: contacts with no products serve every family. With a product,
   desks naming it rank first; with no product, generic desks rank first.
+- A desk the source gives no phone, mail or URL for (the Advanced Solution
+  Center, the installation desk) also offers a person.
+- Without a purpose, list_contacts groups the desks as P20 does (購入後: 目的,
+  購入前: 対象), then the desks named in the FAQ and the firmware spec.
 - All times are JST whatever the server's time zone (`at` is converted).
 """
 
@@ -25,7 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -42,28 +56,49 @@ from knowledge.calculators.common import (
     handbook_citation,
     phone_infos,
 )
-from knowledge.calendar import JST, closure_reason, is_business_day, to_jst
+from knowledge.calendar import (
+    JST,
+    closure_reason,
+    is_business_day,
+    is_public_holiday,
+    is_year_end_closure,
+    to_jst,
+)
 from knowledge.models import Contact, Hours, ProductFamily, Purpose
+from knowledge.provenance import interpretation
 
 CONTACT_EXAMPLE = "例: faqbot contact 修理 --product server --at 2026-11-21T10:00:00+09:00"
 
+# In the sources' words (P20's 目的 / 対象 column, the FAQ entries naming the desk).
 PURPOSE_LABELS: dict[Purpose, str] = {
-    Purpose.missing_or_defective: "欠品・初期不良",
+    Purpose.missing_or_defective: "欠品や初期不良",
     Purpose.usage: "製品使用方法",
     Purpose.repair: "修理",
     Purpose.repair_billing: "有償修理請求",
     Purpose.general: "お問い合わせ全般（購入前）",
-    Purpose.directplus: "ダイレクトプラスでのご購入",
+    Purpose.directplus: "ダイレクトプラスでのご購入について",
     Purpose.registration: "サービス登録",
     Purpose.registration_change: "登録内容の変更",
-    Purpose.csn: "CSN（オンライン契約管理システム）",
+    Purpose.csn: "オンライン契約管理システム（CSN）",
     Purpose.software_registration: "ソフトウェアサポートの保守登録",
     Purpose.license: "ライセンス取得",
-    Purpose.contract_renewal: "契約更新・ポストワランティ",
+    # Q23 names the contact center for this case only, not for post-warranty questions in general.
+    Purpose.contract_renewal: "ポストワランティサービス終了日まで1年未満の場合の契約更新",
     Purpose.firmware: "ファームウェアアップデートオプション",
-    Purpose.installation: "インストレーション／スタートアップサービス",
-    Purpose.proactive_care: "プロアクティブケア（ハンドブック等）",
+    Purpose.installation: "インストレーションサービス、スタートアップサービスのお申込み",
+    Purpose.proactive_care: "プロアクティブケアの「ハンドブック」",
 }
+
+# P20's own grouping of its rows, in its order: 購入後 by 目的, 購入前 by 対象.
+P20_GROUPS: tuple[tuple[str, str, Purpose], ...] = (
+    ("購入後", "欠品や初期不良", Purpose.missing_or_defective),
+    ("購入後", "製品使用方法", Purpose.usage),
+    ("購入後", "修理", Purpose.repair),
+    ("購入後", "有償修理請求", Purpose.repair_billing),
+    ("購入前", "お問い合わせ全般", Purpose.general),
+    ("購入前", "ダイレクトプラスでのご購入について", Purpose.directplus),
+)
+OTHER_DESKS_TITLE = "FAQ、ファームウェアアップデートオプション用 付表"
 
 PRODUCT_LABELS: dict[ProductFamily, str] = {
     ProductFamily.server: "サーバー",
@@ -72,11 +107,17 @@ PRODUCT_LABELS: dict[ProductFamily, str] = {
     ProductFamily.aruba: "Aruba",
 }
 
-ASSUMPTIONS = (
-    "「月～金」の窓口は、土日・祝日（振替休日を含む）と年末年始（12/30～1/3）を休みとして扱っています"
-    "（ハンドブックは「年末年始」とだけ記載し、12/30～1/3 はファームウェアアップデートオプション付表の記載によります）。"
-    "弊社休業日は公表されていないため考慮していません。時刻はすべて日本時間（JST）です。"
-)
+
+def assumptions(contacts: list[Contact] | None = None) -> str:
+    """The readings the open states rest on, marked: P20's 月～金 (when a P20 desk is shown), and JST.
+
+    `contacts`: the desks shown; None means every desk (a listing).
+    """
+    parts = []
+    if contacts is None or any(c.hours.kind == "weekdays" and c.hours.days_off == "unstated" for c in contacts):
+        parts.append(interpretation("p20-days-off"))
+    parts.append(interpretation("jst"))
+    return "".join(parts)
 
 # Words users type -> purpose. Longer matches win; generic words (weight 0) only when nothing else matches.
 _PURPOSE_WORDS: dict[str, Purpose] = {
@@ -184,7 +225,11 @@ def _valid_purposes_text() -> str:
 
 
 def find_purpose(text: str) -> Purpose | None:
-    """The purpose a sentence names (its longest specific purpose word wins), or None."""
+    """The purpose a sentence names (its longest specific purpose word wins), or None.
+
+    Generic words alone (問い合わせ, 全般 …) name no purpose: 「お問い合わせ窓口の電話番号は？」
+    asks for the overview of every desk, not for P20's 購入前 お問い合わせ全般 row.
+    """
     s = _norm(text)
     best: tuple[int, Purpose] | None = None
     for pattern, word, purpose in _PURPOSE_PATTERNS:
@@ -193,7 +238,7 @@ def find_purpose(text: str) -> Purpose | None:
         weight = 0 if word in _GENERIC_PURPOSE_WORDS else len(word)
         if best is None or weight > best[0]:
             best = (weight, purpose)
-    return best[1] if best else None
+    return best[1] if best and best[0] > 0 else None
 
 
 def parse_purpose(text: str | Purpose) -> Purpose:
@@ -267,17 +312,40 @@ def _merged_ranges(hours: Hours) -> list[tuple]:
 _MAX_SCAN_DAYS = 400
 
 
-def _weekdays_state(hours: Hours, at: datetime) -> OpenState:
+def _weekday(d: date) -> bool:
+    return d.weekday() < 5
+
+
+def _weekday_not_holiday(d: date) -> bool:
+    return d.weekday() < 5 and not is_public_holiday(d)
+
+
+def open_day(hours: Hours, assume: bool = True) -> Callable[[date], bool]:
+    """Whether a desk with `hours` can be open on a day (see the module docstring).
+
+    assume=False drops the bot's reading of P20's 月～金 (holidays and 12/30-1/3
+    closed) and keeps only what the source says, to see whether the reading
+    changes an answer.
+    """
+    if hours.days_off == "holidays_company":
+        return _weekday_not_holiday
+    if hours.days_off == "unstated" and not assume:
+        return _weekday
+    return is_business_day
+
+
+def _weekdays_state(hours: Hours, at: datetime, assume: bool = True) -> OpenState:
     ranges = _merged_ranges(hours)
     day = at.date()
     now = at.time().replace(tzinfo=None)
-    if is_business_day(day):
+    is_open_day = open_day(hours, assume)
+    if is_open_day(day):
         for start, end in ranges:
             if start <= now < end:
                 return OpenState(open_now=True, next_open=None, closes_at=datetime.combine(day, end, tzinfo=JST))
     for offset in range(_MAX_SCAN_DAYS):
         d = day + timedelta(days=offset)
-        if not is_business_day(d):
+        if not is_open_day(d):
             continue
         for start, _end in ranges:
             candidate = datetime.combine(d, start, tzinfo=JST)
@@ -286,8 +354,13 @@ def _weekdays_state(hours: Hours, at: datetime) -> OpenState:
     return OpenState(open_now=False, next_open=None, closes_at=None)  # pragma: no cover
 
 
-def open_state(contact: Contact, at: datetime, contacts: Mapping[str, Contact], _depth: int = 0) -> OpenState:
-    """Whether `contact` is open at `at` (aware), when it next opens and when it closes."""
+def open_state(
+    contact: Contact, at: datetime, contacts: Mapping[str, Contact], _depth: int = 0, assume: bool = True
+) -> OpenState:
+    """Whether `contact` is open at `at` (aware), when it next opens and when it closes.
+
+    assume=False: without the bot's reading of P20's 月～金 (see open_day).
+    """
     at = to_jst(at)
     hours = contact.hours
     if hours.kind == "always":
@@ -295,11 +368,11 @@ def open_state(contact: Contact, at: datetime, contacts: Mapping[str, Contact], 
     if hours.kind == "unspecified":
         return OpenState(open_now=None, next_open=None, closes_at=None)
     if hours.kind == "weekdays":
-        return _weekdays_state(hours, at)
+        return _weekdays_state(hours, at, assume)
     # outside_of: the complement of another desk's hours.
     if _depth > 3 or hours.complement_of is None or hours.complement_of not in contacts:
         raise ValueError(f"contact {contact.id!r}: cannot resolve complement_of {hours.complement_of!r}")
-    ref = open_state(contacts[hours.complement_of], at, contacts, _depth + 1)
+    ref = open_state(contacts[hours.complement_of], at, contacts, _depth + 1, assume)
     if ref.open_now is None:
         return OpenState(open_now=None, next_open=None, closes_at=None)
     if ref.open_now:
@@ -310,6 +383,46 @@ def open_state(contact: Contact, at: datetime, contacts: Mapping[str, Contact], 
 
 def is_open(contact: Contact, at: datetime, contacts: Mapping[str, Contact]) -> bool | None:
     return open_state(contact, at, contacts).open_now
+
+
+def assumed_days_off(contact: Contact, at: datetime, contacts: Mapping[str, Contact]) -> list[date]:
+    """The weekdays the bot takes as closed although P20 says only 月～金 (holidays, 12/30-1/3)
+    whenever that reading changes the answer for `contact` at `at` (open now, or the next
+    opening); [] when it changes nothing."""
+    if contact.hours.kind != "weekdays" or contact.hours.days_off != "unstated":
+        return []
+    at = to_jst(at)
+    assumed = open_state(contact, at, contacts)
+    literal = open_state(contact, at, contacts, assume=False)
+    if (assumed.open_now, assumed.next_open) == (literal.open_now, literal.next_open):
+        return []
+    until = assumed.next_open.date() if assumed.next_open else at.date() + timedelta(days=1)
+    days = []
+    d = at.date()
+    while d < max(until, at.date() + timedelta(days=1)):
+        if d.weekday() < 5 and not is_business_day(d):
+            days.append(d)
+        d += timedelta(days=1)
+    return days
+
+
+def _day(d: date) -> str:
+    return f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）"
+
+
+def days_text(days: list[date]) -> str:
+    """Consecutive days with the same reason as one range: 「12月30日（水）～1月1日（金）（年末年始）、1月11日（月）（祝日）」"""
+    runs: list[tuple[date, date, str]] = []
+    for d in days:
+        reason = "年末年始" if is_year_end_closure(d) else "祝日"
+        if runs and runs[-1][2] == reason and (d - runs[-1][1]).days <= 3:
+            runs[-1] = (runs[-1][0], d, reason)
+        else:
+            runs.append((d, d, reason))
+    return "、".join(
+        f"{_day(first)}（{reason}）" if first == last else f"{_day(first)}～{_day(last)}（{reason}）"
+        for first, last, reason in runs
+    )
 
 
 # --- results -------------------------------------------------------------------------
@@ -337,10 +450,15 @@ class ContactMatch(BaseModel):
     notes: list[str] = []
     source: str
 
+    @property
+    def reachable(self) -> bool:
+        """The source gives a phone, mail, FAX or URL for it."""
+        return bool(self.phones or self.email or self.fax or self.url)
+
 
 class ContactRoutingResult(CalculatorResult):
     requested_purpose: Purpose
-    # The purpose actually routed (欠品・初期不良 becomes repair after 7 days).
+    # The purpose routed (the requested one: 欠品・初期不良 after a week is not re-routed).
     purpose: Purpose
     purpose_label: str
     product: ProductFamily | None
@@ -356,11 +474,26 @@ class ContactRoutingResult(CalculatorResult):
     closes_at: datetime | None
     assumptions: str
     notes: list[str] = []
+    # Sentences that change the direct answer (said in the lead): the week after delivery
+    # has passed, the P20 days-off reading decides the open state.
+    lead_notes: list[str] = []
+    # Offer a person: no desk in the sources for the case, or no way given to reach it.
+    offer_human: bool = False
+
+
+class ContactGroup(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    section: str  # 購入後 / 購入前 / "" (desks named in the FAQ and the firmware spec)
+    title: str
+    ids: list[str]
 
 
 class ContactListResult(CalculatorResult):
     at: datetime  # JST
     contacts: list[ContactMatch]
+    # The desks as P20 groups them, then the FAQ's and the firmware spec's desks.
+    groups: list[ContactGroup] = []
     assumptions: str
 
 
@@ -397,11 +530,9 @@ def _match(contact: Contact, at: datetime, contacts: Mapping[str, Contact], nest
         if state.open_now is False and alternative.open_now:
             notes.insert(
                 0,
-                f"現在は受付時間外です。24時間保証のネットワーク製品は「{alternative.center}」が受付中です"
-                f"（{'、'.join(p.number for p in alternative.phones)}）。",
+                f"24時間保証ネットワーク製品は「{alternative.center}」"
+                f"（{'、'.join(p.number for p in alternative.phones)}）が受付中です。",
             )
-    if contact.hours.kind == "unspecified":
-        notes.append("受付時間の記載がないため、受付中かどうかは判定していません。")
     return ContactMatch(
         id=contact.id,
         center=contact.name,
@@ -462,43 +593,41 @@ def route_contact(
     at_jst = _aware_jst(at)
     contacts = _load_contacts(contacts)
     notes: list[str] = []
+    lead_notes: list[str] = []
     warnings: list[str] = []
+    offer_human = False
 
-    effective = requested
+    window = max(
+        (c.within_days_of_delivery for c in contacts.values()
+         if Purpose.missing_or_defective in c.purposes and c.within_days_of_delivery),
+        default=7,
+    )
+    week_passed = False
     if delivered is not None:
         elapsed = (at_jst.date() - delivered).days
         if elapsed < 0:
             warnings.append(f"納品日 {fmt_date(delivered)} が問い合わせ日時より後です。日付をご確認ください。")
-        window = max(
-            (c.within_days_of_delivery for c in contacts.values()
-             if Purpose.missing_or_defective in c.purposes and c.within_days_of_delivery),
-            default=7,
-        )
         if requested == Purpose.missing_or_defective and elapsed > window:
-            effective = Purpose.repair
-            notes.append(
-                f"納品日 {fmt_date(delivered)} から{elapsed}日が経過しており、欠品・初期不良の窓口（納品後一週間以内）の対象外です。"
-                "修理の窓口をご案内します。"
-            )
+            # P20 names no desk after the first week: say so and offer a person, never another desk.
+            week_passed = True
+            offer_human = True
+            lead_notes.append(f"納品後一週間以内ではありません（納品日 {fmt_date(delivered)}）。")
+            lead_notes.append(interpretation("defective-after-week"))
         elif requested == Purpose.repair and 0 <= elapsed <= window:
-            notes.append(
-                f"納品日 {fmt_date(delivered)} から{elapsed}日です。納品後一週間以内の欠品・初期不良は"
-                "クイック・レスキュー・センターが窓口です（P20）。"
-            )
+            notes.append("納品後一週間以内の欠品や初期不良は、クイック・レスキュー・センターへご連絡ください（P20）。")
     elif requested == Purpose.missing_or_defective:
-        notes.append("欠品・初期不良の窓口は納品後一週間以内が対象です。それを過ぎた場合は修理の窓口へご連絡ください（P20）。")
+        notes.append(interpretation("defective-after-week"))
 
-    candidates = [(i, c) for i, c in enumerate(contacts.values()) if effective in c.purposes]
+    candidates = [(i, c) for i, c in enumerate(contacts.values()) if requested in c.purposes]
     if not candidates:
-        raise CalculatorInputError(f"目的「{PURPOSE_LABELS[effective]}」の窓口がデータにありません。{CONTACT_EXAMPLE}")
+        raise CalculatorInputError(f"目的「{PURPOSE_LABELS[requested]}」の窓口がデータにありません。{CONTACT_EXAMPLE}")
     if family is not None:
         fitting = [(i, c) for i, c in candidates if not c.products or family in c.products]
         if fitting:
             candidates = fitting
         else:
             warnings.append(
-                f"{PRODUCT_LABELS[family]}製品向けの「{PURPOSE_LABELS[effective]}」窓口はハンドブックに記載がありません。"
-                "製品を問わず該当する窓口を表示しています。"
+                interpretation("no-desk-for-product", product=PRODUCT_LABELS[family], purpose=PURPOSE_LABELS[requested])
             )
 
     # After-hours lines are shown nested under the desk they complement, not as separate matches.
@@ -519,12 +648,21 @@ def route_contact(
     if warranty_24h and matches[0].open_now is False and alternative is not None and alternative.open_now:
         matches.insert(0, alternative)
         notes.append(
-            f"24時間保証の製品のため、受付時間外の今は「{alternative.center}」をご案内します"
-            f"（通常窓口「{matches[1].center}」は{_time_text(matches[1].next_open)}から受付）。"
+            f"24時間保証ネットワーク製品は、上記以外（夜間,土日祝）は「{alternative.center}」へご連絡ください"
+            f"（「{matches[1].center}」は受付時間外（次の受付開始: {_time_text(matches[1].next_open)}））。"
             if matches[1].next_open
-            else f"24時間保証の製品のため、受付時間外の今は「{alternative.center}」をご案内します。"
+            else f"24時間保証ネットワーク製品は、上記以外（夜間,土日祝）は「{alternative.center}」へご連絡ください。"
         )
     first = matches[0]
+    if not first.reachable:
+        # The source names no phone, mail or URL for it: never another desk in its place.
+        offer_human = True
+        lead_notes.append(interpretation("no-contact-details", center=first.center))
+
+    # The bot's reading of P20's 月～金, in the lead whenever it decides the answer.
+    first_contact = contacts.get(first.id)
+    if first_contact is not None and not week_passed and (days := assumed_days_off(first_contact, at_jst, contacts)):
+        lead_notes.append(interpretation("p20-days-off-here", days=days_text(days)))
 
     # Citations are frozen models: a dict keeps the first of equal ones, in order.
     citations = list(dict.fromkeys(cit for m in matches for cit in _citations_for(m.source)))
@@ -537,20 +675,20 @@ def route_contact(
         if closed_days:
             notes.append(f"休業日: {closed_days}。")
 
-    product_text = f"・{PRODUCT_LABELS[family]}製品" if family else ""
-    rule_parts = [
-        f"目的「{PURPOSE_LABELS[effective]}」{product_text}の窓口を、ハンドブックのお問い合わせ窓口情報（P20）と"
-        "各FAQ・ファームウェアアップデートオプション付表に記載の窓口から選んでいます。"
-    ]
-    if Purpose.missing_or_defective in (requested, effective) or (requested == Purpose.repair and delivered is not None):
-        rule_parts.append("欠品・初期不良の窓口は納品後一週間以内が対象で、それ以降は修理の窓口です（P20）。")
+    rule_parts = []
+    if Purpose.missing_or_defective == requested or (requested == Purpose.repair and delivered is not None):
+        rule_parts.append("欠品や初期不良の窓口は、クイック・レスキュー・センター（納品後一週間以内）です（P20）。")
     if any(m.after_hours_alternative is not None for m in matches):
-        rule_parts.append("24時間保証のネットワーク製品は、受付時間外（夜間、土日祝）に専用の時間外窓口を利用できます（P20）。")
+        rule_parts.append(
+            "24時間保証ネットワーク製品は、上記以外（夜間,土日祝）は24時間保証ネットワーク製品用時間外の窓口へご連絡ください（P20）。"
+        )
+    if not rule_parts:
+        rule_parts.append(f"目的：{PURPOSE_LABELS[requested]}（{'、'.join(m.center for m in matches)}）")
     rule = "".join(rule_parts)
     return ContactRoutingResult(
         requested_purpose=requested,
-        purpose=effective,
-        purpose_label=PURPOSE_LABELS[effective],
+        purpose=requested,
+        purpose_label=PURPOSE_LABELS[requested],
         product=family,
         at=at_jst,
         delivered=delivered,
@@ -561,8 +699,10 @@ def route_contact(
         open_now=first.open_now,
         next_open=first.next_open,
         closes_at=first.closes_at,
-        assumptions=ASSUMPTIONS,
+        assumptions=assumptions([contacts[m.id] for m in matches if m.id in contacts]),
         notes=notes,
+        lead_notes=lead_notes,
+        offer_human=offer_human,
         rule=rule,
         citation=citations[0],
         citations=citations,
@@ -570,18 +710,37 @@ def route_contact(
     )
 
 
+def contact_groups(contacts: Mapping[str, Contact]) -> list[ContactGroup]:
+    """Every desk once: P20's rows in P20's groups and order, then the FAQ's and the firmware spec's desks."""
+    groups = []
+    placed: set[str] = set()
+    for section, title, purpose in P20_GROUPS:
+        ids = [c.id for c in contacts.values()
+               if "P20" in c.source and c.purposes[0] == purpose and c.id not in placed]
+        placed |= set(ids)
+        if ids:
+            groups.append(ContactGroup(section=section, title=title, ids=ids))
+    rest = [c.id for c in contacts.values() if c.id not in placed]
+    if rest:
+        groups.append(ContactGroup(section="", title=OTHER_DESKS_TITLE, ids=rest))
+    return groups
+
+
 def list_contacts(at: datetime, contacts: Mapping[str, Contact] | None = None) -> ContactListResult:
-    """Every contact with its open state at `at` (the `/contact` table without arguments)."""
+    """Every contact with its open state at `at`, grouped as P20 groups them (the overview without a purpose)."""
     at_jst = _aware_jst(at)
     contacts = _load_contacts(contacts)
-    rows = [_match(c, at_jst, contacts, nested=True) for c in contacts.values()]
+    groups = contact_groups(contacts)
+    order = [cid for g in groups for cid in g.ids]
+    rows = [_match(contacts[cid], at_jst, contacts, nested=True) for cid in order]
     p20 = handbook_citation(None, 20, label="お問い合わせ窓口情報")
     citations = list(dict.fromkeys([p20, *(cit for row in rows for cit in _citations_for(row.source))]))
     return ContactListResult(
         at=at_jst,
         contacts=rows,
-        assumptions=ASSUMPTIONS,
-        rule="ハンドブックのお問い合わせ窓口情報（P20）と各FAQ・ファームウェアアップデートオプション付表に記載の窓口の一覧です。",
+        groups=groups,
+        assumptions=assumptions(),
+        rule="お問い合わせ窓口情報（P20）、FAQ、ファームウェアアップデートオプション用 付表",
         citation=citations[0],
         citations=citations,
         warnings=[],
@@ -601,9 +760,9 @@ def closed_days_between(start: date, end: date) -> str:
 
 
 def describe_state(m: ContactMatch) -> str:
-    """「受付中（17:30まで）」/「受付時間外（次の受付開始: …）」 in Japanese."""
+    """「受付中（17:30まで）」/「受付時間外（次の受付開始: …）」 in Japanese; "" when the source gives no hours."""
     if m.open_now is None:
-        return "受付時間の記載なし"
+        return ""
     if m.open_now:
         if m.closes_at is None:
             return "受付中（24時間）"

@@ -14,12 +14,18 @@ Rules and the readings chosen where the handbook is vague:
     fixed    (確定) no term past the date -> not_orderable.
   「ポストワランティサービス終了日まで1年未満の場合、購入不可」 (Q23 ご注意) is read as:
   from the PWP term start to the PWP end date is less than one full year, i.e.
-  pwp_end < term_start + 1 year - 1 day. It blocks a 確定 date; for a 予定 date
-  it is a caution (Q23 says a term past a 予定 date can be bought). With a date
-  but no status the result is a caution that names both cases.
+  pwp_end < term_start + 1 year - 1 day (a marked interpretation). It blocks a
+  確定 date and refers to the HPE contact center, the desk Q23 names for exactly
+  this case. For a 予定 date it collides with 「表示された「予定日」を超える期間の契約も
+  ご購入いただけます」: the two statements conflict, the result says so in the lead
+  (marked), follows the 予定 line (orderable_with_caution) and names the contact
+  center. With a date but no status the result is a caution that names both cases.
 - After the end date the window is closed: no PWP can be ordered. The handbook
-  does not describe what to do then; we refer to the HPE contact center
-  (contact-center-contracts), the desk Q23 names for contract renewals.
+  does not describe what to do then: the result says so (marked) and offers a
+  person (offer_human). The contact center is NOT named: Q23 gives it only for
+  renewals when less than a year remains to the PWP end date.
+- Texts are the handbook's words; the bot's readings come from
+  knowledge/data/provenance.yaml, marked (knowledge.provenance).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from knowledge.calculators.common import (
     handbook_citation,
 )
 from knowledge.models import Contact, PwpStatus
+from knowledge.provenance import interpretation
 
 PWP_EXAMPLE = "例: faqbot pwp 2027-03-31 --years 1 --today 2026-11-21"
 ORDER_WINDOW_DAYS = 90
@@ -107,21 +114,29 @@ class PostWarrantyResult(CalculatorResult):
     verdict: Verdict
     reasons: list[str]
     next_action: str
-    # The desk to contact when the PWP cannot be bought (HPEコンタクトセンター), else None.
+    # The desk Q23 names when less than a year remains to the PWP end date (HPEコンタクトセンター), else None.
     contact: ContactRef | None = None
+    # Sentences that change the direct answer, said in the lead (the 予定 conflict).
+    lead_notes: list[str] = []
+    # Offer a person: the handbook does not cover the case (after the end date).
+    offer_human: bool = False
 
     def lead(self) -> str:
-        """The direct answer, one or two Japanese sentences."""
-        window = f"発注可能期間は {fmt_date(self.order_window_start)}～{fmt_date(self.order_window_end)}（終了日当日まで）です。"
+        """The direct answer: the window, where today is in it, the term (its end date is the bot's convention)."""
+        start, end = fmt_date(self.order_window_start), fmt_date(self.order_window_end)
+        window = f"発注可能期間は {start}～{end}（終了日当日まで）です。"
         if self.state == "closed":
-            return f"発注可能期間（{fmt_date(self.order_window_start)}～{fmt_date(self.order_window_end)}）を過ぎているため、ポストワランティサービスは発注できません。"
+            return (f"発注可能期間（{start}～{end}）の終了日を過ぎているため、発注不可です。"
+                    + "".join(self.lead_notes))
         if self.verdict == "not_orderable":
-            return window + f"ただし、ご指定の条件（{self.years}年）では購入できません。"
-        term = f"{self.years}年の契約期間は {fmt_date(self.term_start)}～{fmt_date(self.term_end)} です。"
+            return window + f"{self.years}年のポストワランティサービスは購入不可です。" + "".join(self.lead_notes)
+        term = (f"ポストワランティサービス契約期間（{self.years}年）は {fmt_date(self.term_start)}～{fmt_date(self.term_end)} です。"
+                + interpretation("pwp-term", years=self.years))
         if self.state == "not_yet_open":
-            return window + f"今日はまだ発注できません（あと{self.days_until_open}日で発注可能になります）。" + term
-        tail = "（要確認事項あり）" if self.verdict == "orderable_with_caution" else ""
-        return window + f"今日は発注できます{tail}（締切まで残り{self.days_until_close}日）。" + term
+            return window + f"発注可能期間前です（あと{self.days_until_open}日）。" + "".join(self.lead_notes) + term
+        tail = "ご注意をご確認ください。" if self.verdict == "orderable_with_caution" else ""
+        return (window + f"発注可能期間内です（終了日当日まで残り{self.days_until_close}日）。{tail}"
+                + "".join(self.lead_notes) + term)
 
 
 def _window_state(start: date, end: date, today: date) -> State:
@@ -172,82 +187,91 @@ def compute_post_warranty(
 
     reasons: list[str] = []
     warnings: list[str] = []
+    lead_notes: list[str] = []
     blocked = False
     caution = False
     refer_contact_center = False
     suggest_one_year = False
+    offer_human = False
 
     # Terms per care level (Q1).
     if years == 2 and care == "proactive":
         blocked = True
         suggest_one_year = True
-        reasons.append("プロアクティブケアのポストワランティサービスは延長1年のみです。2年は購入できません（Q1）。")
+        reasons.append("プロアクティブケアのポストワランティサービスは延長1年です（Q1）。")
     elif years == 2 and care is None:
         caution = True
-        reasons.append("2年のポストワランティサービスはファウンデーションケアのみです（プロアクティブケアは延長1年のみ、Q1）。保守レベルをご確認ください。")
+        reasons.append("ポストワランティサービスは、ファウンデーションケアは延長1,2年、プロアクティブケアは延長1年です（Q1）。")
+        reasons.append("保守レベル（ファウンデーションケア／プロアクティブケア）をご確認ください。")
 
     # Order window (Q22).
     if state == "closed":
         blocked = True
-        refer_contact_center = True
-        reasons.append(
-            f"発注可能期間（{fmt_date(window_start)}～{fmt_date(window_end)}）を過ぎています。"
-            "終了日の翌日以降は発注できません（Q22）。"
-        )
+        offer_human = True
+        reasons.append("発注可能期間は、保守契約または製品標準保証終了日の90日前から終了日当日までの当社受注分です（Q22）。")
+        lead_notes.append(interpretation("pwp-after-end"))
     elif state == "not_yet_open":
-        reasons.append(
-            f"発注可能期間の開始（{fmt_date(window_start)}）前です。90日前よりも早く発注した場合は、"
-            "ポストワランティサービスを再度ご発注いただく必要があります（Q22 ご注意）。"
-        )
+        reasons.append("万が一、90日前よりも早くご発注された場合は、ポストワランティーサービスを再度ご発注下さい（Q22 ご注意）。")
 
     # The product's PWP end date (Q23).
     if pwp_end is not None:
         under_one_year = pwp_end < one_year_end
         past_end = term_end > pwp_end
+        end_text = fmt_date(pwp_end)
         if status == PwpStatus.fixed:
             if under_one_year:
                 blocked = True
                 refer_contact_center = True
                 reasons.append(
-                    f"ポストワランティサービス終了日（確定: {fmt_date(pwp_end)}）まで、契約開始日 {fmt_date(term_start)} から1年未満のため、"
-                    "ポストワランティサービスは購入できません（Q23 ご注意）。"
+                    f"ポストワランティサービス終了日（確定: {end_text}）まで1年未満の場合、"
+                    "ポストワランティサービスをご購入頂くことができません（Q23 ご注意）。"
                 )
+                reasons.append(interpretation("pwp-under-one-year", start=fmt_date(term_start)))
             elif past_end:
                 blocked = True
                 suggest_one_year = True
                 reasons.append(
-                    f"{years}年の契約期間（～{fmt_date(term_end)}）が確定したポストワランティサービス終了日 {fmt_date(pwp_end)} を超えるため購入できません（Q23）。"
-                    "1年の期間なら終了日内に収まります。"
+                    f"「確定」：この日（{end_text}）を超える契約期間のポストワランティをご購入いただくことはできません（Q23）。"
                 )
+                reasons.append(f"1年の契約期間（～{fmt_date(one_year_end)}）は、ポストワランティサービス終了日を超えません。")
         elif status == PwpStatus.planned:
-            if past_end or under_one_year:
+            if under_one_year:
+                # Q23's two statements collide: say so, in the lead, and what the bot assumed.
+                caution = True
+                refer_contact_center = True
+                reasons.append(f"ポストワランティサービス終了日（予定: {end_text}）まで1年未満です。")
+                reasons.append(interpretation("pwp-under-one-year", start=fmt_date(term_start)))
+                reasons.append(interpretation("pwp-planned-conflict"))
+                reasons.append(interpretation("pwp-planned-assumed"))
+                lead_notes.append(interpretation("pwp-planned-conflict-lead"))
+            elif past_end:
                 caution = True
                 reasons.append(
-                    f"ポストワランティサービス終了日は「予定」（{fmt_date(pwp_end)}）で、契約期間（～{fmt_date(term_end)}）がこれを超えます。"
-                    "予定日を超える期間の契約もご購入いただけますが、今後「確定」する可能性があるため、発注可能期間内に終了日確認サイトで再度ご確認ください（Q23）。"
+                    f"「予定」：表示された「予定日」（{end_text}）を超える期間の契約もご購入いただけます。"
+                    "ただし、今後「確定」する可能性がありますので、購入期間（Q22参照）内に再度ご確認下さい（Q23）。"
                 )
-                if under_one_year:
-                    reasons.append("「確定」した場合、終了日まで1年未満となるため購入できなくなります（Q23 ご注意）。")
             else:
                 warnings.append(
-                    f"ポストワランティサービス終了日は「予定」（{fmt_date(pwp_end)}）です。今後変更される可能性があるため、発注前に再度ご確認ください（Q23）。"
+                    f"「予定」：「ポストワランティ終了日」（{end_text}）が予定日として仮設定された状態です。"
+                    "今後「確定」する可能性がありますので、購入期間（Q22参照）内に再度ご確認下さい（Q23）。"
                 )
         elif status == PwpStatus.blank:
             if past_end:
-                warnings.append(
-                    f"備考欄が空欄なので購入できますが、契約期間（～{fmt_date(term_end)}）が入力された終了日 {fmt_date(pwp_end)} を超えます。"
-                    "終了日確認サイトの表示を再度ご確認ください（Q23）。"
-                )
+                warnings.append("空欄：ポストワランティをご購入いただけます（Q23）。")
+                warnings.append(interpretation("pwp-blank-with-date"))
         else:
             if past_end or under_one_year:
                 caution = True
                 reasons.append(
-                    f"契約期間（～{fmt_date(term_end)}）がポストワランティサービス終了日 {fmt_date(pwp_end)} を超えます。"
-                    "備考欄が「予定」なら購入できますが、「確定」なら購入できません（Q23）。終了日確認サイトで備考欄をご確認ください。"
+                    f"ポストワランティサービス終了日（{end_text}）を超える契約期間（～{fmt_date(term_end)}）です。"
+                    "「予定」：表示された「予定日」を超える期間の契約もご購入いただけます（Q23）。"
+                    "「確定」：この日を超える契約期間のポストワランティをご購入いただくことはできません（Q23）。"
+                    "備考欄の表記をご確認ください。"
                 )
     elif status != PwpStatus.blank:
         warnings.append(
-            "製品ごとのポストワランティサービス終了日は考慮していません。終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）で事前にご確認ください（Q22、Q23）。"
+            "対象ハードウェアの「ポストワランティサービス終了日」を、Q23記載の検索サイト"
+            "（http://www.hpe.com/jp/supportservices-pwp-end）にて事前にご確認の上、お客様にご販売ください（Q22）。"
         )
 
     verdict: Verdict = "not_orderable" if blocked else ("orderable_with_caution" if caution else "orderable")
@@ -280,11 +304,13 @@ def compute_post_warranty(
     warnings.append("ポストワランティサービスの登録は、サービス購入後速やかに行ってください（Q23 ご注意）。")
 
     rule = (
-        "ポストワランティサービスの発注可能期間は、対象ハードウェア製品の保守契約または製品標準保証の終了日の90日前から終了日当日までの当社受注分です。"
-        "90日前よりも早く発注した場合は再度発注が必要です（Q22）。"
-        "ポストワランティサービスは1年または2年単位の期間固定サービスで、ファウンデーションケアは延長1,2年、プロアクティブケアは延長1年です（Q1、Q22）。"
-        "製品ごとのポストワランティサービス終了日が「確定」ならその日を超える期間は購入できず、「予定」なら超える期間も購入できますが発注可能期間内に再確認が必要です。"
-        "終了日まで1年未満の場合は購入できません（本ツールでは、契約開始日から終了日までが1年未満の場合と解釈しています）（Q23）。"
+        "発注可能期間は、対象ハードウェア製品の保守契約または製品標準保証終了日の90日前から終了日当日までの当社受注分となります（Q22）。"
+        "万が一、90日前よりも早くご発注された場合は、ポストワランティーサービスを再度ご発注下さい（Q22）。"
+        "ポストワランティサービスは１年または２年単位の期間固定サービスです（Q22）。"
+        "ポストワランティサービスは、ファウンデーションケアは延長1,2年、プロアクティブケアは延長1年です（Q1）。"
+        "「予定」：表示された「予定日」を超える期間の契約もご購入いただけます（Q23）。"
+        "「確定」：この日を超える契約期間のポストワランティをご購入いただくことはできません（Q23）。"
+        "ポストワランティサービス終了日まで1年未満の場合、ポストワランティサービスをご購入頂くことができません（Q23）。"
     )
     citations = [handbook_citation("Q22", 17), handbook_citation("Q23", 18), handbook_citation("Q1", 3)]
     return PostWarrantyResult(
@@ -306,6 +332,8 @@ def compute_post_warranty(
         reasons=reasons,
         next_action=next_action,
         contact=contact,
+        lead_notes=lead_notes,
+        offer_human=offer_human,
         rule=rule,
         citation=citations[0],
         citations=citations,
@@ -325,27 +353,21 @@ def _next_action(
     suggest_one_year: bool,
 ) -> str:
     parts: list[str] = []
+    window = f"発注可能期間（{fmt_date(window_start)}～{fmt_date(window_end)}）"
     if state == "closed":
-        parts.append("発注可能期間を過ぎているため、ポストワランティサービスは発注できません。終了日を過ぎた後の手続きはハンドブックに記載がありません。")
+        pass  # the lead says it and offers a person; the handbook names no desk for it
     elif verdict == "not_orderable":
         if suggest_one_year and contact is None:
-            when = (
-                f"{fmt_date(window_start)}から{fmt_date(window_end)}までに"
-                if state == "not_yet_open"
-                else f"{fmt_date(window_end)}までに"
-            )
-            parts.append(f"1年の期間で、{when}発注してください。")
-        else:
-            parts.append("ご指定の条件ではポストワランティサービスを購入できません。")
-    elif state == "not_yet_open":
-        parts.append(
-            f"{fmt_date(window_start)}（あと{days_until_open}日）から{fmt_date(window_end)}までの発注可能期間内に発注してください。"
-            "それより前の発注は無効になり、再発注が必要です。"
-        )
+            parts.append(f"1年のポストワランティサービスは、{window}内にご発注ください。")
     else:
-        parts.append(f"{fmt_date(window_end)}まで（残り{days_until_close}日）に発注してください。")
+        parts.append(f"{window}内にご発注ください。")
     if verdict == "orderable_with_caution":
-        parts.append("発注前に、終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）で備考欄と保守レベルを再度ご確認ください。")
+        parts.append(
+            "ポストワランティサービス終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）の備考欄の表記を、"
+            "購入期間内に再度ご確認下さい。"
+        )
     if contact is not None:
-        parts.append(f"サービス終了日までの契約更新などのご相談は {contact.how_to_reach()} へご連絡ください。")
+        parts.append(
+            f"サービス終了日までの契約更新をご希望の場合には、弊社コンタクトセンター（{contact.how_to_reach()}）にご相談下さい（Q23）。"
+        )
     return "".join(parts)

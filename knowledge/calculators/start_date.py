@@ -20,6 +20,13 @@ Rules and the readings chosen where the handbook is vague:
 - Terms: 3, 4, 5 years are standard; 6, 7 years only for some models; 1 year
   for network products / technical support (Q1). 1..7 are accepted, outside
   3..5 with a warning; anything else is an input error.
+- The readings above (the end date of an N-year term, the last day to buy, the
+  registration deadline, the ship date standing in) are the bot's, not the
+  handbook's: they come from knowledge/data/provenance.yaml, marked. The end
+  date's convention is said in the lead, and when the purchase deadline has
+  passed, that is the lead (購入不可) before any date. A registration after the
+  deadline has no procedure in the handbook (Q18's desks are for changes, not late
+  registration): the result says so and offers a person (offer_human).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from knowledge.calculators.common import (
     fmt_date,
     handbook_citation,
 )
+from knowledge.provenance import guidance, interpretation
 
 START_DATE_EXAMPLE = "例: faqbot start-date --purchase 2026-05-10 --years 5"
 MIN_YEARS = 1
@@ -61,16 +69,30 @@ class StartDateResult(CalculatorResult):
     # Registration: delivery + 1 month (month-end clamped); None without a delivery date.
     registration_deadline: date | None
     registration_overdue: bool | None
+    # Offer a person: the registration deadline has passed (the handbook gives no procedure).
+    offer_human: bool = False
 
     def lead(self) -> str:
-        """The direct answer, one Japanese sentence."""
+        """The direct answer: 購入不可 first when the purchase deadline has passed, then start and end
+        (with the end date's convention, the bot's)."""
         basis = "ご購入日" if self.basis == "purchase_date" else "当社出荷日（目安）"
+        parts = []
+        if self.purchase_deadline_passed:
+            parts.append(
+                f"サポートサービスの購入可能な期間（ハードウェア購入後1年以内、{fmt_date(self.purchase_deadline)}まで）"
+                "を過ぎているため、このサポートサービスは購入不可です。"
+            )
+        parts.append(f"保守開始日は {fmt_date(self.start_date)}（{basis}）です。")
         if self.years is None:
-            return f"保守開始日は {fmt_date(self.start_date)}（{basis}）です。年数を指定いただければ終了日も計算します。"
-        return (
-            f"保守開始日は {fmt_date(self.start_date)}（{basis}）、{self.years}年間の保守終了日は "
-            f"{fmt_date(self.end_date)} です。"
-        )
+            parts.append(guidance("start-years"))
+        else:
+            parts.append(
+                f"{self.years}年のサービス提供期間は {fmt_date(self.start_date)}～{fmt_date(self.end_date)} です。"
+                + interpretation("term-end", years=self.years)
+            )
+        if self.registration_overdue and self.registration_deadline:
+            parts.append(interpretation("late-registration", deadline=fmt_date(self.registration_deadline)))
+        return "".join(parts)
 
 
 def compute_start_date(
@@ -100,8 +122,10 @@ def compute_start_date(
     warnings: list[str] = []
     citations = [handbook_citation("Q19", 15)]
     rule_parts = [
-        "保守開始日は、登録日にかかわらず、ハードウェア本体の保証書に記入された「ご購入日」（標準保証開始日と同日）です（Q19）。",
-        "サポートサービスの購入可能な期間はハードウェア購入後1年以内です（本ツールでは購入日の1年後の前日を購入最終日としています）（Q19）。",
+        "サポートサービスの保守開始日は、標準保証開始日と同日の、ハードウェア本体製品の保証書に記入された「ご購入日 Purchase Date」となります（Q19）。",
+        "登録をする日にかかわらず、保守開始日はハードウェア製品本体ご購入日へと遡ります（Q19）。",
+        "サポートサービスの購入可能な期間は、ハードウェア購入後1年以内です（Q19）。",
+        interpretation("purchase-deadline"),
     ]
 
     if purchase is not None:
@@ -109,18 +133,20 @@ def compute_start_date(
         start = purchase
         deadline_base = purchase
         if purchase > today:
-            warnings.append(f"ご購入日 {fmt_date(purchase)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+            warnings.append(guidance("check-future-date", what="ご購入日", date=fmt_date(purchase)))
         if ship_date is not None:
             citations.append(handbook_citation("Q12", 11))
             warnings.append(
-                "CSNの「製品購入日」欄に入力した日付は、ハードウェア製品の当社出荷日から「一定期間内」の場合に限り"
-                "サービス開始日として登録されます。その期間はハンドブックに記載がありません（Q12）。"
-                "期間外と判断された場合は当社出荷日を元に算出された日が開始日になります。"
+                "登録画面上の「製品購入日」欄に入力した日付がハードウェア製品の当社出荷日から一定期間内の場合に限り、"
+                "その日付をサポートサービスの開始日として登録が完了します（Q12）。"
+            )
+            warnings.append(interpretation("fixed-period"))
+            warnings.append(
+                "ご登録時には、ハードウェア製品本体の当社出荷日を保守開始日としてサービス提供期間を自動計算し登録されますが、"
+                "実際のご購入日への修正は、一定期間内の場合に限り可能です（Q19）。"
             )
             if purchase < ship_date:
-                warnings.append(
-                    f"ご購入日 {fmt_date(purchase)} が当社出荷日 {fmt_date(ship_date)} より前です。保証書の日付をご確認ください。"
-                )
+                warnings.append(guidance("check-purchase-before-ship", purchase=fmt_date(purchase), ship=fmt_date(ship_date)))
     else:
         assert ship_date is not None
         basis = "ship_date"
@@ -128,23 +154,15 @@ def compute_start_date(
         deadline_base = ship_date
         citations.append(handbook_citation("Q14", 12))
         rule_parts.append(
-            "販売店様印と購入日の記載がある保証書がない場合は、当社出荷日を元に算出された日が保守開始日として自動登録されます（Q14 ご注意、Q19）。"
+            "販売店様印と購入日の記載がない保証書、または保証書の添付がない場合は、当社出荷日を元に算出された日が保守開始日として自動登録されます（Q14 ご注意）。"
         )
-        warnings.append(
-            "保証書（販売店様印・購入日記入済み）がないため、当社出荷日を元に算出された日が保守開始日として登録されます（Q14 ご注意、Q19）。"
-            "算出方法はハンドブックに記載がないため、ここでは出荷日をそのまま開始日の目安として表示しています。"
-        )
-        warnings.append(
-            "ご購入日が不明なため、購入可能期間の最終日は当社出荷日から計算した目安です（実際のご購入日基準より早めになります）。"
-        )
+        warnings.append(interpretation("ship-date-as-start"))
+        warnings.append(interpretation("ship-date-deadline"))
         if ship_date > today:
-            warnings.append(f"当社出荷日 {fmt_date(ship_date)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+            warnings.append(guidance("check-future-date", what="当社出荷日", date=fmt_date(ship_date)))
 
     end = None
     if years is not None:
-        rule_parts.insert(
-            1, f"{years}年のサービスは開始日から{years}年後の前日までです（2/29開始で終了年に2/29がない場合は2/28まで）。"
-        )
         end = end_of_term(start, years)
 
     purchase_deadline = end_of_term(deadline_base, 1)
@@ -152,33 +170,28 @@ def compute_start_date(
     days_left = (purchase_deadline - today).days
     if deadline_passed:
         warnings.append(
-            f"ハードウェア購入後1年（最終日 {fmt_date(purchase_deadline)}）を過ぎているため、このサポートサービスは購入できません（Q19 ご注意）。"
-            "保証・保守の終了が近い場合はポストワランティサービス（Q22）をご検討ください。"
+            "サポートサービスまたは製品標準保証の終了90日前になると、更新保守としてポストワランティサービスをご購入いただけます（Q22）。"
         )
 
     registration_deadline: date | None = None
     registration_overdue: bool | None = None
+    offer_human = False
     if delivered is not None:
         citations.append(handbook_citation("Q10", 10))
-        rule_parts.append("サポートサービスは納品から一ヶ月以内に登録が必要です。納品物を受け取るだけではサービスを受けられません（Q5、Q10）。")
+        rule_parts.append("納品物を受け取るだけではサービスが受けられません。納品から一ヶ月以内にサービスの登録が必要です（Q5、Q10）。")
+        rule_parts.append(interpretation("registration-deadline"))
         registration_deadline = add_months_clamped(delivered, 1)
         registration_overdue = today > registration_deadline
         if registration_overdue:
-            warnings.append(
-                f"登録期限（納品から一ヶ月: {fmt_date(registration_deadline)}）を過ぎています。至急ご登録のうえ、"
-                "登録方法に応じた窓口へご相談ください（Q10、Q18）。"
-            )
+            # Q18's desks are for changes (移転、社名変更), not for a late registration: no desk is named.
+            offer_human = True
+            warnings.append("納品物が届いたら、「サービス登録」を速やかに行ってください（Q10）。")
         if delivered > today:
-            warnings.append(f"納品日 {fmt_date(delivered)} が今日（{fmt_date(today)}）より後の日付です。日付をご確認ください。")
+            warnings.append(guidance("check-future-date", what="納品日", date=fmt_date(delivered)))
 
     if years is not None and years not in STANDARD_YEARS:
         citations.append(handbook_citation("Q1", 3))
-        if years > max(STANDARD_YEARS):
-            warnings.append(f"{years}年のサービスは機種により提供されます（6,7年は機種により提供、Q1）。対象機種かご確認ください。")
-        else:
-            warnings.append(
-                f"{years}年のハードウェアサービスは一部（ネットワーク製品の1年など）に限られます。標準は3,4,5年です（Q1）。"
-            )
+        warnings.append("ハードウェアサービスの期間は、1年(ネットワーク製品)、3,4,5年、機種により6,7年までです（Q1）。")
 
     return StartDateResult(
         purchase_date=purchase,
@@ -194,6 +207,7 @@ def compute_start_date(
         days_left_to_purchase=days_left,
         registration_deadline=registration_deadline,
         registration_overdue=registration_overdue,
+        offer_human=offer_human,
         rule="".join(rule_parts),
         citation=citations[0],
         citations=citations,

@@ -17,7 +17,7 @@ from knowledge.calculators.contact_routing import (
 )
 from knowledge.calendar import JST
 from knowledge.loader import load_knowledge
-from knowledge.models import ProductFamily, Purpose
+from knowledge.models import INTERPRETATION_MARK, ProductFamily, Purpose
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -232,27 +232,34 @@ def test_after_hours_line_open_through_the_year_end_closure(contacts):
 
 
 @pytest.mark.parametrize(
-    ("delivered", "purpose", "center_id"),
+    ("delivered", "week_passed"),
     [
-        ("2026-11-13", Purpose.missing_or_defective, "quick-rescue"),  # 7 days: still the first week
-        ("2026-11-12", Purpose.repair, "repair-server-storage"),  # 8 days: a repair
-        ("2026-11-20", Purpose.missing_or_defective, "quick-rescue"),
+        ("2026-11-13", False),  # 7 days: still the first week
+        ("2026-11-12", True),  # 8 days: P20 names no desk any more
+        ("2026-11-20", False),
     ],
 )
-def test_missing_or_defective_only_within_a_week(contacts, delivered, purpose, center_id):
+def test_missing_or_defective_only_within_a_week(contacts, delivered, week_passed):
+    # P20: クイック・レスキュー・センター（納品後一週間以内）, and no desk for later. Never a repair desk.
     result = route_contact("初期不良", "server", jst("2026-11-20T10:00"), delivered=date.fromisoformat(delivered), contacts=contacts)
-    assert result.requested_purpose == Purpose.missing_or_defective
-    assert result.purpose == purpose
-    assert result.matches[0].id == center_id
-    if purpose == Purpose.repair:
-        assert any("8日" in n and "対象外" in n for n in result.notes)
+    assert result.requested_purpose == result.purpose == Purpose.missing_or_defective
+    assert result.matches[0].id == "quick-rescue"
+    assert all(m.id.startswith("quick-rescue") for m in result.matches)
+    assert result.offer_human is week_passed
+    lead_notes = "".join(result.lead_notes)
+    assert ("納品後一週間以内ではありません" in lead_notes) is week_passed
+    assert ("担当者におつなぎします" in lead_notes and INTERPRETATION_MARK in lead_notes) is week_passed
+    assert "修理" not in result.rule + "".join(result.notes) + lead_notes
 
 
 def test_missing_or_defective_without_delivery_date_says_the_rule(contacts):
     result = route_contact("欠品", None, jst("2026-11-20T10:00"), contacts=contacts)
     assert result.matches[0].id == "quick-rescue"
     assert result.open_now is True and result.closes_at == jst("2026-11-20T17:00")
-    assert any("一週間以内" in n for n in result.notes)
+    # What P20 says, and that it names no desk after the first week (the bot's statement, marked).
+    assert "クイック・レスキュー・センター（納品後一週間以内）" in result.rule
+    assert any("一週間を過ぎた" in n and INTERPRETATION_MARK in n for n in result.notes)
+    assert not result.offer_human
 
 
 def test_email_only_desk_has_unknown_state(contacts):
@@ -260,7 +267,7 @@ def test_email_only_desk_has_unknown_state(contacts):
     assert result.matches[0].id == "license-center"
     assert result.open_now is None and result.next_open is None
     assert result.email == "licensing.apj@hpe.com"
-    assert describe_state(result.matches[0]) == "受付時間の記載なし"
+    assert describe_state(result.matches[0]) == ""  # no hours in the source: no state, no sentence about it
     assert any(c.faq == "Q20" for c in result.citations)
 
 
@@ -274,7 +281,7 @@ def test_contract_renewal_desk(contacts):
 def test_product_without_a_specific_desk_falls_back_with_a_warning(contacts):
     result = route_contact("proactive_care", "network", jst("2026-11-20T10:00"), contacts=contacts)
     assert result.matches  # still answers
-    assert any("記載がありません" in w for w in result.warnings)
+    assert any("記載されていない" in w and INTERPRETATION_MARK in w for w in result.warnings)
 
 
 def test_naive_moment_is_rejected(contacts):

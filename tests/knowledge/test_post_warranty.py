@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from knowledge.calculators.common import CalculatorInputError
 from knowledge.calculators.post_warranty import compute_post_warranty
 from knowledge.loader import load_knowledge
-from knowledge.models import PwpStatus
+from knowledge.models import INTERPRETATION_MARK, PwpStatus
 
 D = date.fromisoformat
 END = D("2027-03-31")
@@ -53,14 +53,15 @@ def test_order_window_boundaries(contacts, offset, state, orderable_today, days_
     assert result.days_until_close == days_until_close
 
 
-def test_closed_window_is_not_orderable_and_refers_to_the_contact_center(contacts):
+def test_closed_window_is_not_orderable_and_offers_a_person(contacts):
+    # After the end date the handbook names no procedure and no desk: Q23's contact center is
+    # only for renewals when less than a year remains to the PWP end date (issue 15, defect 5).
     result = compute_post_warranty(END, D("2027-04-01"), contacts=contacts)
     assert result.verdict == "not_orderable"
-    assert result.contact is not None and result.contact.id == "contact-center-contracts"
-    assert result.contact.email == "apj-JP.supportcontracts@hpe.com"
-    assert "apj-JP.supportcontracts@hpe.com" in result.next_action
-    assert "13:00" in result.next_action and "17:30" in result.next_action
-    assert any("過ぎています" in r for r in result.reasons)
+    assert result.contact is None and result.offer_human is True
+    assert "apj-JP.supportcontracts@hpe.com" not in result.lead() + result.next_action + "".join(result.reasons)
+    assert "発注不可" in result.lead() and "担当者におつなぎします" in result.lead()
+    assert INTERPRETATION_MARK in result.lead()
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,9 @@ def test_terms_per_care_level(care, years, verdict):
         ("2028-12-31", PwpStatus.fixed, 2, "not_orderable", False),  # 2 years pass it, 1 year fits
         ("2029-03-31", PwpStatus.fixed, 2, "orderable_with_caution", False),  # fits; care level unknown
         # 予定: a term past the date can be bought, re-check inside the window.
-        ("2027-12-31", PwpStatus.planned, 1, "orderable_with_caution", False),
+        # ... under a year to a 予定 date: Q23's two statements conflict; the contact center is Q23's desk for it.
+        ("2027-12-31", PwpStatus.planned, 1, "orderable_with_caution", True),
+        ("2028-06-30", PwpStatus.planned, 2, "orderable_with_caution", False),
         ("2030-03-31", PwpStatus.planned, 1, "orderable", False),
         # 空欄: buyable.
         ("2027-12-31", PwpStatus.blank, 1, "orderable", False),
@@ -118,12 +121,14 @@ def test_fixed_end_two_years_suggests_one_year():
         END, D("2027-01-15"), years=2, care_level="foundation", pwp_end=D("2028-12-31"), pwp_status="fixed"
     )
     assert result.verdict == "not_orderable"
-    assert "1年の期間" in result.next_action
+    assert "1年のポストワランティサービス" in result.next_action
     assert any("確定" in r for r in result.reasons)
 
 
 def test_planned_end_caution_mentions_recheck():
-    result = compute_post_warranty(END, D("2027-01-15"), pwp_end=D("2027-12-31"), pwp_status="予定")
+    result = compute_post_warranty(
+        END, D("2027-01-15"), years=2, care_level="foundation", pwp_end=D("2028-06-30"), pwp_status="予定"
+    )
     assert result.pwp_status == PwpStatus.planned
     assert any("予定" in r and "再度ご確認" in r for r in result.reasons)
     assert "再度ご確認" in result.next_action

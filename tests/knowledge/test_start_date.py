@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from knowledge.calculators.common import CalculatorInputError, add_months_clamped, add_years, end_of_term
 from knowledge.calculators.start_date import compute_start_date
+from knowledge.models import INTERPRETATION_MARK
 
 D = date.fromisoformat
 TODAY = D("2026-11-21")
@@ -71,7 +72,9 @@ def test_purchase_deadline_passed_boundary(today, passed, days_left):
     result = compute_start_date(D("2026-05-10"), None, 5, None, D(today))
     assert result.purchase_deadline_passed is passed
     assert result.days_left_to_purchase == days_left
-    assert any("購入できません" in w for w in result.warnings) is passed
+    # When the purchase deadline has passed, that is the lead, before any date (issue 15, defect 11).
+    assert result.lead().startswith("サポートサービスの購入可能な期間") is passed
+    assert ("購入不可" in result.lead()) is passed
 
 
 @pytest.mark.parametrize(
@@ -96,7 +99,10 @@ def test_registration_overdue_boundary(today, overdue):
     result = compute_start_date(D("2026-10-01"), None, 3, D("2026-10-21"), D(today))
     assert result.registration_deadline == D("2026-11-21")
     assert result.registration_overdue is overdue
-    assert any("登録期限" in w for w in result.warnings) is overdue
+    # No desk is named for a late registration (Q18's desks are for changes): say so, offer a person.
+    assert ("担当者におつなぎします" in result.lead()) is overdue
+    assert result.offer_human is overdue
+    assert not any("Q18" in text for text in [result.lead(), result.rule, *result.warnings])
 
 
 def test_no_delivery_date_means_no_registration_deadline():
@@ -111,7 +117,8 @@ def test_ship_date_basis_without_warranty_card():
     assert result.start_date == D("2026-04-20")
     assert result.end_date == D("2029-04-19")
     assert result.purchase_deadline == D("2027-04-19")
-    assert any("当社出荷日" in w and "Q14" in w for w in result.warnings)
+    assert "当社出荷日を元に算出された日が保守開始日として自動登録されます（Q14 ご注意）" in result.rule
+    assert any("当社出荷日をそのまま保守開始日の目安" in w and INTERPRETATION_MARK in w for w in result.warnings)
     assert any(c.faq == "Q14" for c in result.citations)
 
 
@@ -119,7 +126,8 @@ def test_purchase_and_ship_date_warn_about_the_unstated_csn_period():
     result = compute_start_date(D("2026-05-10"), D("2026-04-20"), 5, None, TODAY)
     assert result.basis == "purchase_date"
     assert result.start_date == D("2026-05-10")
-    assert any("一定期間内" in w and "記載がありません" in w and "Q12" in w for w in result.warnings)
+    assert any("一定期間内" in w and "Q12" in w for w in result.warnings)
+    assert any("一定期間" in w and "記載されていません" in w and INTERPRETATION_MARK in w for w in result.warnings)
 
 
 def test_purchase_before_ship_date_is_warned():

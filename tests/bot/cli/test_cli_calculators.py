@@ -3,10 +3,12 @@
 import argparse
 import json
 import re
+import shutil
 
 import pytest
 
 from bot.cli import calculators as cli_calculators
+from knowledge.loader import DATA_DIR
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -42,7 +44,7 @@ def test_pwp_example_text(capsys):
     out = capsys.readouterr().out
     first = out.splitlines()[0]
     assert "2026年12月31日" in first and "2027年3月31日" in first and "40日" in first
-    assert "まだ発注できません" in first
+    assert "発注可能期間前です（あと40日）" in first
     assert "ルール:" in out
     assert "出典: Q22 / ハンドブック P17 / Rev.20181101（2018年11月時点）" in out
 
@@ -76,10 +78,13 @@ def test_pwp_all_options(capsys):
     assert data["pwp_status"] == "fixed"
 
 
-def test_pwp_closed_window_refers_to_contact_center(capsys):
+def test_pwp_closed_window_offers_a_person_not_the_contact_center(capsys):
+    # Q23 names the contact center only for renewals with under a year to the PWP end date (issue 15, defect 5).
     assert run(["pwp", "2027-03-31", "--today", "2027-04-01"]) == 0
     out = capsys.readouterr().out
-    assert "apj-JP.supportcontracts@hpe.com" in out
+    assert "apj-JP.supportcontracts@hpe.com" not in out
+    assert "担当者におつなぎ" in out.splitlines()[0]
+    assert "無効" not in out
 
 
 def test_pwp_today_defaults_to_faqbot_now(capsys, monkeypatch):
@@ -155,13 +160,16 @@ def test_contact_at_in_utc(capsys):
     assert data["open_now"] is False
 
 
-def test_contact_delivered_routes_old_defects_to_repair(capsys):
+def test_contact_delivered_after_a_week_names_no_other_desk(capsys):
+    # P20 names only the quick rescue center (納品後一週間以内); no desk for later, never repair (issue 15, defect 1).
     argv = ["contact", "初期不良", "--product", "server", "--delivered", "2026-11-01",
             "--at", "2026-11-20T10:00:00+09:00", "--json"]
     assert run(argv) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["purpose"] == "repair"
-    assert data["center"] == "修理依頼（サーバー、ストレージ製品用）"
+    assert data["purpose"] == "missing_or_defective"
+    assert data["center"] == "クイック・レスキュー・センター"
+    assert data["offer_human"] is True
+    assert "修理" not in json.dumps(data, ensure_ascii=False).replace("修理依頼", "")
 
 
 @pytest.mark.parametrize("argv", [["contact"], ["contact", "all"], ["contact", "一覧"]])
@@ -184,12 +192,35 @@ def test_contact_at_defaults_to_faqbot_now(capsys, monkeypatch):
 # --- knowledge check ----------------------------------------------------------------------------
 
 
-def test_knowledge_check(capsys):
+def test_knowledge_check(capsys, seeds_path):
     assert run(["knowledge", "check"]) == 0
     out = capsys.readouterr().out
     assert "FAQ: 23件" in out
     for label in ("窓口:", "ウェブサイト:", "用語", "例文のある意図:", "例文:"):
         assert label in out
+    # Every sentence the bot can say, checked against the seeds (knowledge/grounding.py).
+    assert "根拠も印もない文: 0件" in out
+    assert re.search(r"根拠のある文（ハンドブックに見つかる）: \d{3,}件", out)
+    assert re.search(r"本ボットの解釈（※印つき）: \d{2,}件", out)
+
+
+def test_knowledge_check_fails_on_an_unmarked_sentence(capsys, monkeypatch, tmp_path, seeds_path):
+    for path in DATA_DIR.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    faq = (tmp_path / "faq.yaml").read_text(encoding="utf-8")
+    invented = "それ以降は修理の窓口へ回してください。"
+    (tmp_path / "faq.yaml").write_text(faq.replace("    納品物に関してはQ5をご参照ください。\n", f"    {invented}\n", 1), encoding="utf-8")
+    monkeypatch.setattr(cli_calculators, "DATA_DIR", tmp_path)
+    assert run(["knowledge", "check"]) == 1
+    captured = capsys.readouterr()
+    assert "根拠も印もない文: 1件" in captured.out and "問題はありません" not in captured.out
+    assert "faq.yaml Q10 body" in captured.err and invented in captured.err
+
+
+def test_knowledge_check_without_seeds_says_so(capsys, monkeypatch):
+    monkeypatch.setattr("knowledge.grounding.seeds_dir", lambda: None)
+    assert run(["knowledge", "check"]) == 0
+    assert "FAQBOT_SEEDS_DIR" in capsys.readouterr().out
 
 
 def test_knowledge_check_reports_broken_data(capsys, monkeypatch, tmp_path):
