@@ -41,6 +41,8 @@ from knowledge.models import Contact, PwpStatus
 
 PWP_EXAMPLE = "例: faqbot pwp 2027-03-31 --years 1 --today 2026-11-21"
 ORDER_WINDOW_DAYS = 90
+# The PWP end-date lookup site (Q22, Q23, P19).
+PWP_END_SITE_URL = "http://www.hpe.com/jp/supportservices-pwp-end"
 CONTACT_CENTER_ID = "contact-center-contracts"
 
 CareLevel = Literal["foundation", "proactive"]
@@ -247,7 +249,7 @@ def compute_post_warranty(
                 )
     elif status != PwpStatus.blank:
         warnings.append(
-            "製品ごとのポストワランティサービス終了日は考慮していません。終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）で事前にご確認ください（Q22、Q23）。"
+            f"製品ごとのポストワランティサービス終了日は考慮していません。終了日確認サイト（{PWP_END_SITE_URL}）で事前にご確認ください（Q22、Q23）。"
         )
 
     verdict: Verdict = "not_orderable" if blocked else ("orderable_with_caution" if caution else "orderable")
@@ -275,6 +277,8 @@ def compute_post_warranty(
         days_until_close=days_until_close,
         contact=contact,
         suggest_one_year=suggest_one_year,
+        # The site's URL is given once in a reply: a warning may already carry it.
+        site_shown=any(PWP_END_SITE_URL in w for w in warnings),
     )
 
     warnings.append("ポストワランティサービスの登録は、サービス購入後速やかに行ってください（Q23 ご注意）。")
@@ -323,6 +327,7 @@ def _next_action(
     days_until_close: int | None,
     contact: ContactRef | None,
     suggest_one_year: bool,
+    site_shown: bool,
 ) -> str:
     parts: list[str] = []
     if state == "closed":
@@ -345,7 +350,8 @@ def _next_action(
     else:
         parts.append(f"{fmt_date(window_end)}まで（残り{days_until_close}日）に発注してください。")
     if verdict == "orderable_with_caution":
-        parts.append("発注前に、終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）で備考欄と保守レベルを再度ご確認ください。")
+        site = "終了日確認サイト" if site_shown else f"終了日確認サイト（{PWP_END_SITE_URL}）"
+        parts.append(f"発注前に、{site}で備考欄と保守レベルを再度ご確認ください。")
     if contact is not None:
         parts.append(f"サービス終了日までの契約更新などのご相談は {contact.how_to_reach()} へご連絡ください。")
     return "".join(parts)
