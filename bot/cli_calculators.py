@@ -299,5 +299,5 @@ def _show(answer: Answer, as_json: bool) -> int:
     if as_json:
         print(json.dumps(answer.calculation["result"], ensure_ascii=False, indent=2))
     else:
-        _emit(answer.as_text())
+        _emit(answer.full_text())
     return 0

@@ -65,10 +65,12 @@ class Answer(BaseModel):
         return "\n\n".join(parts)
 
     def full_text(self) -> str:
-        """The whole entry (`faqbot ask --full`): title, every section, source; the reply itself without sections."""
+        """The whole of it (`faqbot ask --full`): an entry's title and every section, or a calculation
+        with its assumptions and rule; then the source. The reply itself when there is no more."""
         if not self.sections:
             return self.as_text()
-        parts = [self.title, *(f"【{heading}】\n{text}" if heading else text for heading, text in self.sections)]
+        title = [self.title] if self.kind == "answer" else []
+        parts = [*title, *(f"【{heading}】\n{text}" if heading else text for heading, text in self.sections)]
         if self.source:
             parts.append(f"出典: {self.source}")
         return "\n\n".join(parts)

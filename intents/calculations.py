@@ -38,6 +38,8 @@ START_INVITATION = (
 _PWP_END_MARKERS = ("ポストワランティサービス終了", "ポストワランティサービスの終了", "終了日=", "終了日＝")
 _DELIVERY_MARKERS = ("納品", "届い", "到着")
 _CONTEXT_CHARS = 16
+# Detail blocks that explain rather than answer: shown in the whole view only.
+_BACKGROUND = ("前提:", "適用したルール:")
 
 
 def invitation(intent: str) -> str:
@@ -314,14 +316,21 @@ def _answer(
 def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: Any,
                         inputs: dict[str, Any], confidence: float, alternatives: list[Candidate], *,
                         intent: str | None = None, source: str | None = None) -> Answer:
-    """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations."""
+    """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations.
+
+    The assumptions and the rule applied are the long part: they go to the whole view
+    (`sections`), the thread keeps the lead, the figures and what was read.
+    """
+    blocks = details.split("\n\n")
+    background = [b for b in blocks if b.startswith(_BACKGROUND)]
     return Answer(
         kind="calculation",
         intent=intent or calculator,
         confidence=confidence,
         title=title,
         lead=lead,
-        details=details,
+        details="\n\n".join(b for b in blocks if not b.startswith(_BACKGROUND)),
+        sections=[("", lead), ("", details)] if background else [],
         source=source or sources_line(result.citations),
         alternatives=alternatives,
         calculator=calculator,  # type: ignore[arg-type]

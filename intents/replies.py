@@ -47,8 +47,11 @@ CAPABILITIES = (
     "例:\n" + "\n".join(f"・{q}" for q in EXAMPLE_QUESTIONS)
 )
 
-# The lead of the site list when the question names no one site.
-WEBSITES_LEAD = "サポートサービスに関する主なツールとウェブサイトです。"
+# The lead of an entry without a summary (the site list, the desks) when the question names no one item.
+LISTING_LEADS = {
+    "websites": "サポートサービスに関する主なツールとウェブサイトです。",
+    "contact": "目的別のお問い合わせ窓口です。",
+}
 # At most this many lines and characters of details under the lead: a Slack thread stays short.
 DETAIL_LINES = 6
 DETAIL_CHARS = 260
@@ -129,7 +132,7 @@ class Replies:
         lead = self._lead(intent, analysis.normalized, ranking) if analysis and ranking else None
         summary = next((p for p in passages if p.kind == "summary"), None)
         if lead is None:
-            lead_text = summary.text if summary else WEBSITES_LEAD
+            lead_text = summary.text if summary else LISTING_LEADS[intent]
             used = [summary] if summary else []
         else:
             lead_text = f"{lead.text}（{self._short_citation(intent)}）"
@@ -154,6 +157,10 @@ class Replies:
             sections=full,
         )
 
+    def names_one(self, intent: str, analysis: Analysis) -> bool:
+        """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
+        return self.index is not None and self.index.rank(intent, analysis).winner() is not None
+
     def _lead(self, intent: str, normalized: str, ranking: Ranking) -> leads.Lead | None:
         if intent == "Q4" and (lead := leads.warranty_lead(self.k, self.models.match(normalized), ranking)):
             return lead
@@ -172,13 +179,17 @@ class Replies:
     def _short_citation(self, intent: str) -> str:
         if intent in self.k.faq:
             return f"{intent} / P{self.k.faq[intent].page} / {HANDBOOK_AS_OF}"
-        return "ファームウェアアップデートオプション付表" if intent == "fw-option" else f"P19 / {HANDBOOK_AS_OF}"
+        if intent == "fw-option":
+            return "ファームウェアアップデートオプション付表"
+        return f"P{20 if intent == 'contact' else 19} / {HANDBOOK_AS_OF}"
 
     def _source(self, intent: str) -> str:
         if intent in self.k.faq:
             return handbook_citation(intent, self.k.faq[intent].page).source
         if intent == "fw-option":
             return FIRMWARE_SPEC_TITLE
+        if intent == "contact":
+            return handbook_citation(None, 20, label="お問い合わせ窓口情報").source
         return handbook_citation(None, 19, label="各種ツール、ウェブサイト情報").source
 
     def smalltalk(self, intent: str, confidence: float, alternatives: list[Candidate]) -> Answer:

@@ -260,6 +260,9 @@ class Pipeline:
         self, intent: str, confidence: float, alternatives, entities: Entities, analysis: Analysis | None, now: datetime
     ) -> Answer:
         normalized = analysis.normalized if analysis else ""
+        if intent == "contact" and not entities.purposes and analysis and self.replies.names_one(intent, analysis):
+            # A desk named without a purpose (クイック・レスキュー・センターは何時まで？): that desk, not the list.
+            return self.replies.entry(intent, analysis, confidence, alternatives)
         try:
             calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
         except CalculatorInputError as exc:

@@ -62,7 +62,7 @@ class Passage(BaseModel):
         """The text without its leading list mark, sub-lines joined: for a lead sentence."""
         first, *rest = self.text.split("\n")
         head = re.sub(r"^(?:[・※■]|\d+(?:-[①-⑳])?[.．]?\s)\s*", "", first.strip())
-        return "".join([head, *(line.strip() for line in rest)])
+        return " ".join([head, *(line.strip() for line in rest)])
 
 
 def build_passages(knowledge: Knowledge) -> dict[str, list[Passage]]:

@@ -57,6 +57,7 @@ def _lead(question: str) -> str:
         ("コラボティブコールマネジメントはファウンデーションケアでも付く？", ["はい", "ProLiantのみ提供"]),
         ("FWアップデートオプションはMoonshotでも使える？", ["いいえ", "Moonshot", "対象外"]),
         ("佐渡島の設置先でもオンサイト対応してもらえる？", ["離島を除く", "佐渡島"]),
+        ("クイック・レスキュー・センターは何時まで？", ["9:00~17:00", "0120-802-075"]),
     ],
 )
 def test_the_lead_states_the_asked_fact(question, facts):
@@ -77,6 +78,13 @@ def test_the_reply_is_short_and_the_whole_entry_is_behind_it():
     assert "確定" in whole and "予定" in whole and len(whole) > len(answer.as_text())
     assert answer.sections and all(isinstance(h, str) and t for h, t in answer.sections)
     assert answer.passages and all(p.entry == "Q23" for p in answer.passages)
+
+
+def test_a_calculation_keeps_its_lead_and_moves_the_rule_behind_it():
+    answer = route("保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか", NOW)
+    assert answer.kind == "calculation" and "2026年12月31日" in lead_paragraph(answer.as_text())
+    assert "適用したルール" not in answer.as_text() and "適用したルール" in answer.full_text()
+    assert "読み取った条件" in answer.as_text()
 
 
 def test_warranty_models_follow_the_table_text():
