@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from intents import leads
 from intents.answer import Answer, Candidate
@@ -65,6 +66,12 @@ def _key(text: str) -> str:
     return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
+@lru_cache(maxsize=4096)
+def _said(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A passage's sentences as compared for repetition, and its URLs (passages recur: cached)."""
+    return tuple(k for s in _SENTENCE.findall(text) if len(k := _key(s)) >= MIN_SENTENCE), frozenset(URL.findall(text))
+
+
 def _details(candidates: list[Passage], used: list[Passage], lead: str) -> list[Passage]:
     """The first candidates that fit in the budget and say nothing the reply already says, in entry order.
 
@@ -73,13 +80,13 @@ def _details(candidates: list[Passage], used: list[Passage], lead: str) -> list[
     said = _key(lead)
     urls = set(URL.findall(lead))
     tables = {p.ref.rsplit("/", 1)[0] for p in used if p.ref}
+    used_ids = {p.id for p in used}
     taken: list[Passage] = []
     lines_left, chars_left = DETAIL_LINES, DETAIL_CHARS
     for p in candidates:
-        if p in used or p.kind == "summary" or (p.ref and p.ref.rsplit("/", 1)[0] in tables):
+        if p.id in used_ids or p.kind == "summary" or (p.ref and p.ref.rsplit("/", 1)[0] in tables):
             continue
-        sentences = [k for s in _SENTENCE.findall(p.text) if len(k := _key(s)) >= MIN_SENTENCE]
-        found = set(URL.findall(p.text))
+        sentences, found = _said(p.text)
         lines = p.text.count("\n") + 1
         if lines > lines_left or len(p.text) > chars_left or found & urls or any(k in said for k in sentences):
             continue
@@ -141,9 +148,7 @@ class Replies:
         details = _details(order or [p for p in passages if p.kind != "summary"], used, lead_text)
         if extra:
             lead_text = f"{lead_text}\n\n{extra}"
-        full = sections(passages)
-        if intent in self.k.faq and self.k.faq[intent].see_also:
-            full.append(("関連", "\n".join(f"・{self.title(q)}" for q in self.k.faq[intent].see_also)))
+        full = self._whole(intent)
         return Answer(
             kind="answer",
             intent=intent,
@@ -156,6 +161,14 @@ class Replies:
             passages=[*used, *details],
             sections=full,
         )
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one Replies per pipeline, a few dozen entries
+    def _whole(self, intent: str) -> list[tuple[str, str]]:
+        """The whole entry as (heading, text) sections, with the entries it refers to."""
+        full = sections(self.index.passages[intent])
+        if intent in self.k.faq and self.k.faq[intent].see_also:
+            full.append(("関連", "\n".join(f"・{self.title(q)}" for q in self.k.faq[intent].see_also)))
+        return full
 
     def names_one(self, intent: str, analysis: Analysis) -> bool:
         """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
