@@ -37,7 +37,14 @@ class Ranking:
         order = np.argsort(-self.specific, kind="stable")
         best = self.specific[order[0]]
         second = self.specific[order[1]] if len(order) > 1 else 0.0
-        return self.passages[order[0]] if best >= CLEAR_MARGIN * second else None
+        if best >= CLEAR_MARGIN * second:
+            return self.passages[order[0]]
+        # A near tie on the specific words: the whole question decides, if it clearly does.
+        combined = self.scores + self.specific
+        ranked = np.argsort(-combined, kind="stable")
+        first, runner = combined[ranked[0]], combined[ranked[1]] if len(ranked) > 1 else 0.0
+        tied = self.specific >= best / CLEAR_MARGIN
+        return self.passages[ranked[0]] if tied[ranked[0]] and first >= CLEAR_MARGIN * runner else None
 
     def best_first(self) -> list[Passage]:
         """Passages the question shares words with, best first (ties: entry order)."""
