@@ -35,6 +35,8 @@ Kind = Literal["summary", "line", "bullet", "step", "note", "site", "row", "desk
 # A line that opens a numbered step ("1. ", "4-① ").
 _STEP = re.compile(r"^\d+(?:-[①-⑳])?[.．]?\s")
 _PAGE = re.compile(r"\(P(\d+)\)|^P(\d+)")
+# The body paragraph a table follows, where the handbook prints it (default: the first).
+_TABLE_AFTER = {"Q23": 1}
 URL = re.compile(r"https?://[^\s）)」、。]+")
 
 
@@ -104,7 +106,7 @@ def _faq_passages(entry: FaqEntry, tables: Tables) -> list[Passage]:
     blocks = entry.body.strip().split("\n\n")
     for number, block in enumerate(blocks):
         items += [dict(base, **item) for item in _block(block)]
-        if number == 0:
+        if number == _TABLE_AFTER.get(entry.id, 0):
             items += [dict(base, **row) for row in _table_rows(entry.id, tables)]
     items += [dict(base, kind="note", heading="ご注意", text=f"・{note}") for note in entry.notes]
     shown = " ".join(item["text"] for item in items)
@@ -152,6 +154,18 @@ def _table_rows(entry_id: str, tables: Tables) -> list[dict]:
                  text=f"・{row.item}" + (f"（{row.note}）" if row.note else "")
                  + f"：{row.proactive_care}／{row.foundation_care}")
             for i, row in enumerate(tables.care_comparison)
+        ]
+    if entry_id == "Q11":
+        return [
+            dict(kind="row", heading=row.audience, ref=f"registration_methods/{i}", source="A11 表",
+                 text=f"・{row.method} → {row.faq}へ\nこんな方へ：{'／'.join(row.suited_for)}")
+            for i, row in enumerate(tables.registration_methods)
+        ]
+    if entry_id == "Q23":
+        return [
+            dict(kind="row", heading="備考欄の表記", ref=f"pwp_states/{i}", source="A23 表",
+                 text=f"・{row.label}：{row.meaning}")
+            for i, row in enumerate(tables.pwp_states)
         ]
     if entry_id == "Q4":
         return [

@@ -35,12 +35,18 @@ def test_table_rows_are_passages_and_the_body_does_not_restate_them(passages):
     rows = [p for p in passages["Q4"] if p.ref.startswith("standard_warranty/")]
     assert len(rows) == len(knowledge.tables.standard_warranty)
     assert any("StoreVirtual 4000" in p.text and p.text.startswith("・3年／3年") for p in rows)
-    for entry, table in (("Q1", knowledge.tables.lineup), ("Q3", knowledge.tables.care_comparison)):
+    for entry, table in (
+        ("Q1", knowledge.tables.lineup),
+        ("Q3", knowledge.tables.care_comparison),
+        ("Q11", knowledge.tables.registration_methods),
+        ("Q23", knowledge.tables.pwp_states),
+    ):
         assert sum(p.kind == "row" for p in passages[entry]) == len(table)
     # A row's words are in the entry once: in its row passage, not again in the body.
     assert "StoreVirtual" not in knowledge.faq["Q4"].body
     assert "コラボティブコールマネジメント" not in knowledge.faq["Q3"].body
     assert "延長1,2年" not in knowledge.faq["Q1"].body
+    assert "こんな方へ" not in knowledge.faq["Q11"].body and "仮設定" not in knowledge.faq["Q23"].body
 
 
 def test_a_url_is_a_passage_once_per_entry(passages):
