@@ -14,6 +14,7 @@ from intents.evaluation import fact_key, lead_paragraph, load_labelled, states_f
 from intents.router import default_pipeline, route
 from intents.warranty_models import WarrantyModels
 from knowledge.loader import load_knowledge
+from knowledge.passages import warranty_years
 
 NOW = datetime.fromisoformat("2026-11-24T10:00:00+09:00")
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -113,3 +114,16 @@ def test_both_label_formats_are_read(tmp_path):
     assert old.accepts("Q1") and not old.accepts("Q2") and not old.facts
     assert new.accepts("pwp") and new.accepts("Q22") and new.facts == (("90日",),) and new.tags == ("casual",)
     assert oos.accepts(None) and not oos.accepts("Q1")
+
+
+def test_every_series_of_the_warranty_table_is_answered_by_its_own_row():
+    knowledge = load_knowledge()
+    wrong = []
+    for row in knowledge.tables.standard_warranty:
+        want = f"パーツ交換{warranty_years(row.parts_years)}・オンサイト{warranty_years(row.onsite_years)}"
+        for name in row.series:
+            answer = route(f"{name}のオンサイト保証は何年？", NOW)
+            lead = lead_paragraph(answer.as_text())
+            if answer.intent != "Q4" or name not in lead or want not in lead:
+                wrong.append((name, lead))
+    assert not wrong, wrong[:3]
