@@ -20,6 +20,7 @@ from knowledge.loader import Knowledge
 from knowledge.passages import Passage, warranty_years
 
 CARES = ("プロアクティブケア", "ファウンデーションケア")
+WARRANTY_TABLE = frozenset({"standard_warranty"})
 # A question a yes or no settles: it ends by asking whether (…できる？ …付く？ …だけ？), with no wh-word.
 _YES_NO_END = re.compile(r"(?:でき|使え|付|つ|要|い|あ|必要|可能|対象|含|だけ|のみ|受けられ|もらえ|ok|大丈夫|入|か)[^?？。]{0,6}[?？]?$")
 _WH = re.compile(r"いつ|何|なに|なん|どこ|どう|どれ|どの|誰|だれ|いくら|how|what|when|which|where|who")
@@ -33,6 +34,8 @@ NAME_CHARS = 30
 class Lead:
     text: str
     passages: list[Passage]
+    # Tables the lead settles (their other rows answer for other models or items): kept out of the details.
+    tables: frozenset[str] = frozenset()
 
 
 def is_yes_no(normalized: str) -> bool:
@@ -54,15 +57,21 @@ def warranty_lead(knowledge: Knowledge, match: ModelMatch, ranking: Ranking) -> 
                 f"{'、'.join(names)}はパーツ交換{warranty_years(w.parts_years)}・オンサイト{warranty_years(w.onsite_years)}"
             )
         text = f"標準保証は、{'、'.join(parts)}です。"
-        return Lead(text, [rows[f"standard_warranty/{row}"] for row in by_row])
+        return Lead(text, [rows[f"standard_warranty/{row}"] for row in by_row], WARRANTY_TABLE)
     if match.unlisted:
         selection = knowledge.websites["product-selection"]
         text = (
-            f"「{match.unlisted.upper()}」はハンドブックの標準保証表（2018年11月現在販売中の主な製品の抜粋）に載っていません。"
+            f"「{match.unlisted.upper().replace('GEN', 'Gen')}」はハンドブックの標準保証表（2018年11月現在販売中の主な製品の抜粋）に載っていません。"
             f"総合カタログ「{selection.title.split('「')[-1].rstrip('」')}」の最新号（{selection.url}）またはHPEウェブサイトでご確認ください。"
         )
-        return Lead(text, [])
+        return Lead(text, [], WARRANTY_TABLE)
     return None
+
+
+def named_row(rows: list[tuple[str, Passage]], normalized: str) -> Passage | None:
+    """The row whose name the question contains (the longest, when one name holds another)."""
+    named = [(name, p) for name, p in rows if name in normalized]
+    return max(named, key=lambda pair: len(pair[0]))[1] if named else None
 
 
 def comparison_lead(knowledge: Knowledge, passage: Passage, normalized: str) -> Lead:

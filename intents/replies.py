@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from intents import leads
 from intents.answer import Answer, Candidate
+from intents.normalize import normalize
 from intents.passage_ranking import PassageIndex, Ranking
 from intents.tokens import Analysis
 from intents.warranty_models import WarrantyModels
@@ -72,14 +73,14 @@ def _said(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(k for s in _SENTENCE.findall(text) if len(k := _key(s)) >= MIN_SENTENCE), frozenset(URL.findall(text))
 
 
-def _details(candidates: list[Passage], used: list[Passage], lead: str) -> list[Passage]:
+def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: frozenset[str]) -> list[Passage]:
     """The first candidates that fit in the budget and say nothing the reply already says, in entry order.
 
     Rows of a table the lead quotes are left out: they answer for other models or items.
     """
     said = _key(lead)
     urls = set(URL.findall(lead))
-    tables = {p.ref.rsplit("/", 1)[0] for p in used if p.ref}
+    tables = skip | {p.ref.rsplit("/", 1)[0] for p in used if p.ref}
     used_ids = {p.id for p in used}
     taken: list[Passage] = []
     lines_left, chars_left = DETAIL_LINES, DETAIL_CHARS
@@ -113,6 +114,12 @@ class Replies:
         self.k = knowledge
         self.index = index
         self.models = WarrantyModels(knowledge.tables)
+        # Q3's rows by their item as the question would read after normalisation.
+        self._comparison_rows = [
+            (normalize(knowledge.tables.care_comparison[int(p.ref.split("/")[1])].item), p)
+            for p in (index.passages["Q3"] if index else [])
+            if p.ref.startswith("care_comparison/")
+        ]
 
     def title(self, intent: str) -> str:
         if intent in self.k.faq:
@@ -145,7 +152,8 @@ class Replies:
             lead_text = f"{lead.text}（{self._short_citation(intent)}）"
             used = lead.passages
         order = ranking.best_first() if ranking else []
-        details = _details(order or [p for p in passages if p.kind != "summary"], used, lead_text)
+        skip = lead.tables if lead else frozenset()
+        details = _details(order or [p for p in passages if p.kind != "summary"], used, lead_text, skip)
         if extra:
             lead_text = f"{lead_text}\n\n{extra}"
         full = self._whole(intent)
@@ -177,6 +185,9 @@ class Replies:
     def _lead(self, intent: str, normalized: str, ranking: Ranking) -> leads.Lead | None:
         if intent == "Q4" and (lead := leads.warranty_lead(self.k, self.models.match(normalized), ranking)):
             return lead
+        # A comparison item named in the question selects its row, though the summary names it too.
+        if intent == "Q3" and (row := leads.named_row(self._comparison_rows, normalized)):
+            return leads.comparison_lead(self.k, row, normalized)
         winner = ranking.winner()
         if winner is None:
             return None

@@ -85,7 +85,10 @@ class WarrantyModels:
                 return ModelMatch([], numbered)
             return ModelMatch([s for s in self.series if s.brands & set(named)], None)
         model = MODEL_PATTERN.search(normalized)
-        return ModelMatch([], model.group(0) if model and not model.group(0).startswith("gen") else None)
+        if model is None or model.group(0).startswith("gen"):
+            return ModelMatch([], None)
+        gen = re.match(r"\s?gen\s?\d+", normalized[model.end() :])
+        return ModelMatch([], model.group(0) + (gen.group(0) if gen else ""))
 
     @staticmethod
     def _names(q: str, key: str, s: Series) -> bool:
