@@ -105,6 +105,20 @@ def lineup_lead(knowledge: Knowledge, passage: Passage) -> Lead:
     return Lead(f"{row.service}の{row.kind}の{said}です。", [passage])
 
 
+def desk_lead(knowledge: Knowledge, passage: Passage) -> Lead:
+    """A desk named by name: how to reach it and when (P20 and the desks the FAQ names)."""
+    desk = knowledge.contacts[passage.ref.split("/", 1)[1]]
+    reach = [f"電話 {p.number}" for p in desk.phones]
+    if desk.email:
+        reach.append(f"Eメール {desk.email}")
+    if desk.fax:
+        reach.append(f"FAX {desk.fax}")
+    how = f"{'、'.join(reach)}、" if reach else ""
+    hours = desk.hours.text.removeprefix("受付時間").strip()
+    label = f"（{desk.purpose_label}）" if desk.purpose_label != desk.name else ""
+    return Lead(f"{desk.name}{label}は、{how}受付時間 {hours}です。", [passage])
+
+
 def firmware_lead(passage: Passage, normalized: str) -> Lead:
     """fw-option: an exclusion says no, a customer responsibility says yes, to a yes/no question."""
     text = passage.plain.rstrip("。")

@@ -19,7 +19,7 @@ from intents.tokens import Analysis
 from intents.warranty_models import WarrantyModels
 from knowledge.calculators.common import FIRMWARE_SPEC_TITLE, handbook_citation
 from knowledge.loader import HANDBOOK_AS_OF, Knowledge
-from knowledge.passages import URL, Passage, sections
+from knowledge.passages import FIRMWARE_SEED, URL, Passage, sections
 
 INTENT_TITLES = {
     "contact": "お問い合わせ窓口（電話番号・受付時間）",
@@ -59,6 +59,8 @@ DETAIL_LINES = 6
 DETAIL_CHARS = 260
 _SENTENCE = re.compile(r"[^。\n]+。?")
 _NOT_COMPARED = re.compile(r"[\s・※■。、:：()（）]+")
+# "Q23 (P18)" as a desk's provenance reads "Q23 / P18" in a citation.
+_PAGE_IN_PARENS = re.compile(r" [(（]P(\d+)[)）]")
 # Sentences shorter than this (labels, 「手順」) may recur without saying anything twice.
 MIN_SENTENCE = 8
 
@@ -149,7 +151,7 @@ class Replies:
             lead_text = summary.text if summary else LISTING_LEADS[intent]
             used = [summary] if summary else []
         else:
-            lead_text = f"{lead.text}（{self._short_citation(intent)}）"
+            lead_text = f"{lead.text}（{self._short_citation(intent, lead)}）"
             used = lead.passages
         order = ranking.best_first() if ranking else []
         skip = lead.tables if lead else frozenset()
@@ -164,7 +166,7 @@ class Replies:
             title=self.title(intent),
             lead=lead_text,
             details="\n".join(p.text for p in details),
-            source=self._source(intent),
+            source=self._source(intent, lead),
             alternatives=alternatives,
             passages=[*used, *details],
             sections=full,
@@ -193,6 +195,8 @@ class Replies:
             return None
         if winner.ref.startswith("care_comparison/"):
             return leads.comparison_lead(self.k, winner, normalized)
+        if winner.ref.startswith("contacts/"):
+            return leads.desk_lead(self.k, winner)
         if winner.ref.startswith("lineup/"):
             return leads.lineup_lead(self.k, winner)
         if winner.entry == "fw-option":
@@ -200,18 +204,26 @@ class Replies:
         summary = next((p.text for p in self.index.passages[intent] if p.kind == "summary"), "")
         return leads.passage_lead(winner, summary)
 
-    def _short_citation(self, intent: str) -> str:
+    def _short_citation(self, intent: str, lead: leads.Lead) -> str:
         if intent in self.k.faq:
             return f"{intent} / P{self.k.faq[intent].page} / {HANDBOOK_AS_OF}"
-        if intent == "fw-option":
+        desk = lead.passages[0] if intent == "contact" and lead.passages else None
+        if intent == "fw-option" or (desk and desk.seed == FIRMWARE_SEED):
             return "ファームウェアアップデートオプション付表"
+        if desk and desk.source:
+            provenance = _PAGE_IN_PARENS.sub(r" / P\1", desk.source)
+            return f"{provenance} / {HANDBOOK_AS_OF}"
         return f"P{20 if intent == 'contact' else 19} / {HANDBOOK_AS_OF}"
 
-    def _source(self, intent: str) -> str:
+    def _source(self, intent: str, lead: leads.Lead | None) -> str:
         if intent in self.k.faq:
             return handbook_citation(intent, self.k.faq[intent].page).source
-        if intent == "fw-option":
+        desk = lead.passages[0] if intent == "contact" and lead and lead.passages else None
+        if intent == "fw-option" or (desk and desk.seed == FIRMWARE_SEED):
             return FIRMWARE_SPEC_TITLE
+        if desk and desk.page and desk.page != 20:
+            # A desk the FAQ names (Q23's contact center): that entry, not the P20 table.
+            return handbook_citation(desk.source.split(" ")[0], desk.page).source
         if intent == "contact":
             return handbook_citation(None, 20, label="お問い合わせ窓口情報").source
         return handbook_citation(None, 19, label="各種ツール、ウェブサイト情報").source
