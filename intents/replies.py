@@ -116,6 +116,16 @@ class Replies:
         self.k = knowledge
         self.index = index
         self.models = WarrantyModels(knowledge.tables)
+        # Q1's rows by the service's names (without "HPE ") and the kind of service, normalised.
+        self._lineup_rows = [
+            (
+                [normalize(name.removeprefix("HPE ").strip()) for name in row.service.split("/")],
+                normalize(row.kind),
+                p,
+            )
+            for p in (index.passages["Q1"] if index else [])
+            if p.ref.startswith("lineup/") and (row := knowledge.tables.lineup[int(p.ref.split("/")[1])])
+        ]
         # Q3's rows by their item as the question would read after normalisation.
         self._comparison_rows = [
             (normalize(knowledge.tables.care_comparison[int(p.ref.split("/")[1])].item), p)
@@ -180,6 +190,22 @@ class Replies:
             full.append(("関連", "\n".join(f"・{self.title(q)}" for q in self.k.faq[intent].see_also)))
         return full
 
+    def _lineup_row(self, normalized: str) -> Passage | None:
+        """Q1: the one row of the service (and kind of service) the question names."""
+        named = [
+            (kind, p) for services, kind, p in self._lineup_rows if any(service in normalized for service in services)
+        ]
+        of_kind = [p for kind, p in named if kind in normalized]
+        rows = of_kind or [p for _, p in named]
+        return rows[0] if len(rows) == 1 else None
+
+    def lineup_row_named(self, normalized: str) -> bool:
+        """Whether the question names a service and its kind (a cell of the Q1 lineup)."""
+        return any(
+            kind in normalized and any(service in normalized for service in services)
+            for services, kind, _ in self._lineup_rows
+        )
+
     def names_one(self, intent: str, analysis: Analysis) -> bool:
         """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
         return self.index is not None and self.index.rank(intent, analysis).winner() is not None
@@ -190,6 +216,8 @@ class Replies:
         # A comparison item named in the question selects its row, though the summary names it too.
         if intent == "Q3" and (row := leads.named_row(self._comparison_rows, normalized)):
             return leads.comparison_lead(self.k, row, normalized)
+        if intent == "Q1" and (row := self._lineup_row(normalized)):
+            return leads.lineup_lead(self.k, row)
         winner = ranking.winner()
         if winner is None:
             return None

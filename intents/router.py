@@ -190,6 +190,8 @@ class Pipeline:
     def _weigh_rows(self, raw: list[tuple[str, float]], normalized: str) -> list[tuple[str, float]]:
         """Passage evidence: a row of a table named in the question points to the entry that prints it."""
         named = {intent for name, intent in self._row_names if name in normalized}
+        if self.replies.lineup_row_named(normalized):
+            named.add("Q1")
         # A model's standard warranty, not what a paid service adds to it (Q2).
         asks_warranty = "保証" in normalized and not any(care in normalized for care in CARE_NAMES)
         if asks_warranty and self.replies.models.match(normalized).series:
