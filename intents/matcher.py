@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import NamedTuple
 
-import bm25s
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
@@ -40,9 +39,6 @@ class IntentDoc:
     examples: list[str]
     # Text the intent answers with (title, summary …): extra keyword evidence.
     answer_text: str = ""
-    # The answer's passages (lines, bullets, rows): the BM25 signal reads every word of
-    # them, words no example uses included. Default: the lines of answer_text.
-    passages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,6 @@ class Weights:
     fuzz: float = 0.30
     neighbour: float = 0.70  # share of the best example in an intent's score
     centroid: float = 0.30
-    answer: float = 0.05  # BM25 coverage of the question by the intent's best answer passage, added on top
 
 
 class Scored(NamedTuple):  # one per intent per question: a tuple is ~30x cheaper to make
@@ -158,38 +153,6 @@ class _Space:
         return (ids, weights / norm) if norm else (ids[:0], weights[:0])
 
 
-class _AnswerPassages:
-    """BM25 (bm25s) over every line of every intent's answer text, words no example uses included.
-
-    An intent's signal is its best line's score over the question's idf mass (an unknown
-    word counting as the rarest), so in 0..1 and comparable across questions: the
-    share of the question an answer passage covers.
-    """
-
-    def __init__(self, lines: list[tuple[int, tuple[str, ...]]], n_intents: int):
-        self.n_intents = n_intents
-        self.line_intent = np.array([i for i, _ in lines], dtype=np.int64)
-        self.retriever = None
-        if not lines:
-            return
-        corpus = [list(tokens) or ["_"] for _, tokens in lines]
-        df = Counter(t for doc in corpus for t in set(doc))
-        n = len(corpus)
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.max_idf = math.log(1 + (n - 0.5) / 1.5)
-        self.retriever = bm25s.BM25()
-        self.retriever.index(corpus, show_progress=False)
-
-    def coverage(self, tokens: tuple[str, ...]) -> np.ndarray:
-        out = np.zeros(self.n_intents)
-        if self.retriever is None or not tokens:
-            return out
-        scores = self.retriever.get_scores(list(tokens))
-        np.maximum.at(out, self.line_intent, scores)
-        mass = sum(self.idf.get(t, self.max_idf) for t in tokens)
-        return np.minimum(1.0, out / mass)
-
-
 class _CharacterCounts:
     """How many characters a query shares with each of some strings (multiset intersection)."""
 
@@ -249,15 +212,6 @@ class Matcher:
         self._words = _Space(raw_words, self._example_intent_index, [(i, w) for i, (w, _) in answers], n_intents)
         self._chars = _Space(raw_chars, self._example_intent_index, [(i, c) for i, (_, c) in answers], n_intents)
         self._token_chars = _CharacterCounts(self._example_tokens)
-        self._answers = _AnswerPassages(
-            [
-                (self._intent_index[d.intent], analyzer.analyze(line).tokens)
-                for d in docs
-                for line in (d.passages or d.answer_text.split("\n"))
-                if line.strip()
-            ],
-            n_intents,
-        )
 
     def rank(self, analysis: Analysis) -> list[Scored]:
         """Every intent with a raw score in 0..1, best first."""
@@ -280,10 +234,7 @@ class Matcher:
         best_score[self._example_intent_index[order]] = example_scores[order]
         best_example[self._example_intent_index[order]] = order
         centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
-        scores = w.neighbour * best_score + w.centroid * centroid
-        if w.answer:
-            scores += w.answer * self._answers.coverage(analysis.tokens)
-        scores = np.minimum(1.0, scores)
+        scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
         ranked = np.argsort(-scores, kind="stable").tolist()
         score_of, example_of = scores.tolist(), best_example.tolist()
         return [

@@ -83,16 +83,13 @@ class Classification:
 def intent_docs(knowledge: Knowledge) -> list[IntentDoc]:
     """The knowledge as matcher input: examples, the handbook's own titles, each intent's words."""
     docs = []
-    passages = build_passages(knowledge)
     for intent, examples in knowledge.examples.items():
-        # The answer text, one passage a line: the matcher's BM25 signal reads every word of it.
-        said = [p.plain for p in passages.get(intent, ())]
         if intent in knowledge.faq:
             entry = knowledge.faq[intent]
             titles = [t for t in (entry.title, *entry.alt_titles) if t not in examples]
-            docs.append(IntentDoc(intent, [*examples, *titles], " ".join([*titles, entry.summary]), tuple(said)))
+            docs.append(IntentDoc(intent, [*examples, *titles], " ".join([*titles, entry.summary])))
         else:
-            docs.append(IntentDoc(intent, examples, INTENT_TITLES.get(intent, ""), tuple(said)))
+            docs.append(IntentDoc(intent, examples, INTENT_TITLES.get(intent, "")))
     return docs
 
 
