@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from knowledge.models import Link
+from knowledge.passages import Passage
 
 # answer        a confident FAQ / websites / fw-option answer
 # calculation   a calculator ran on inputs found in the question
@@ -46,14 +47,30 @@ class Answer(BaseModel):
     calculation: dict[str, Any] | None = None
     # Whether escalation to a human should be offered prominently.
     offer_human: bool = False
+    # The handbook passages the lead and details quote (evaluation, the staff card).
+    passages: list[Passage] = []
+    # The whole entry as (heading, text) sections, for a 「全文を見る」 view; empty when
+    # the reply is all there is (calculations, notices). A heading may be "".
+    sections: list[tuple[str, str]] = []
 
     def as_text(self) -> str:
-        """Plain text of the whole reply, as the CLI prints it and `classify` reports it."""
+        """Plain text of the reply as the first Slack message shows it: lead, details, links, source."""
         parts = [self.lead]
         if self.details:
             parts.append(self.details)
         if self.links:
             parts.append("\n".join(f"・{link.title}: {link.url}" for link in self.links))
+        if self.source:
+            parts.append(f"出典: {self.source}")
+        return "\n\n".join(parts)
+
+    def full_text(self) -> str:
+        """The whole of it (`faqbot ask --full`): an entry's title and every section, or a calculation
+        with its assumptions and rule; then the source. The reply itself when there is no more."""
+        if not self.sections:
+            return self.as_text()
+        title = [self.title] if self.kind == "answer" else []
+        parts = [*title, *(f"【{heading}】\n{text}" if heading else text for heading, text in self.sections)]
         if self.source:
             parts.append(f"出典: {self.source}")
         return "\n\n".join(parts)

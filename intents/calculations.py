@@ -36,6 +36,8 @@ from knowledge.provenance import guidance, interpretation
 _PWP_END_MARKERS = ("ポストワランティサービス終了", "ポストワランティサービスの終了", "終了日=", "終了日＝")
 _DELIVERY_MARKERS = ("納品", "届い", "到着")
 _CONTEXT_CHARS = 16
+# Detail blocks that explain rather than answer: shown in the whole view only.
+_BACKGROUND = ("前提:", "適用したルール:")
 
 
 def invitation(intent: str) -> str:
@@ -178,11 +180,13 @@ def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alt
         warranty_24h=bool(inputs.get("warranty_24h")),
     )
     first = result.matches[0]
+    # P20's quick rescue row holds only within a week of delivery: the lead always says so.
+    center = f"{first.center}（納品後一週間以内）" if first.id == "quick-rescue" else first.center
     if first.id == "quick-rescue" and result.offer_human:
         # The week after delivery has passed: what P20 says, not an instruction to call.
-        lead = f"{result.purpose_label}のお問い合わせ窓口は、{first.center}（納品後一週間以内）です。"
+        lead = f"{result.purpose_label}のお問い合わせ窓口は、{center}です。"
     else:
-        lead = f"{result.purpose_label}は「{first.center}」{_reach(first)}へご連絡ください。"
+        lead = f"{result.purpose_label}は「{center}」{_reach(first)}へご連絡ください。"
     lead += "".join(result.lead_notes) + _state_sentence(first, result.at)
     alternative = first.after_hours_alternative
     if first.open_now is False and alternative and alternative.open_now:
@@ -332,14 +336,21 @@ def _answer(
 def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: Any,
                         inputs: dict[str, Any], confidence: float, alternatives: list[Candidate], *,
                         intent: str | None = None, source: str | None = None, offer_human: bool = False) -> Answer:
-    """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations."""
+    """A calculator's Answer; `intent` defaults to the calculator, `source` to the result's citations.
+
+    The assumptions and the rule applied are the long part: they go to the whole view
+    (`sections`), the thread keeps the lead, the figures and what was read.
+    """
+    blocks = details.split("\n\n")
+    background = [b for b in blocks if b.startswith(_BACKGROUND)]
     return Answer(
         kind="calculation",
         intent=intent or calculator,
         confidence=confidence,
         title=title,
         lead=lead,
-        details=details,
+        details="\n\n".join(b for b in blocks if not b.startswith(_BACKGROUND)),
+        sections=[("", lead), ("", details)] if background else [],
         source=source or sources_line(result.citations),
         alternatives=alternatives,
         calculator=calculator,  # type: ignore[arg-type]

@@ -1,7 +1,11 @@
 """Accuracy on a labelled question set, `rasa test nlu` style.
 
-A labelled set is JSON lines: {"text", "intent" (id or null for out of scope),
-"tags": [...], "expect": {...} (optional calculator figures), "now": ISO (optional)}.
+A labelled set is JSON lines, in one of two formats:
+- {"text", "expect": [acceptable intent ids] or null (out of scope), "facts": [[alternatives], …],
+  "style", "now": ISO (optional)} — `facts` are literal strings a right reply states (any string
+  of a group counts; every group is required);
+- the older {"text", "intent" (id or null), "tags": [...], "expect": {...} (calculator figures),
+  "now"}.
 
 Definitions (printed with the report):
 - predicted intent: the answer's intent; for a did-you-mean, the first
@@ -9,14 +13,20 @@ Definitions (printed with the report):
 - top-1 / top-3: over in-scope questions, the gold intent is the predicted one /
   among the first three ranked candidates;
 - out-of-scope recall: gold-null questions the bot declined; precision: declined
-  questions that were gold-null; false rejections: in-scope questions declined.
+  questions that were gold-null; false rejections: in-scope questions declined;
+- fact in the lead / anywhere: over questions with facts, every group has a string in
+  the lead paragraph (the short reply up to its first blank line) / in the short reply.
+  Both sides NFKC-normalised, all whitespace removed, case-folded;
+- reply length: characters and lines of the short reply (what the first Slack message shows).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,10 +41,31 @@ DEFAULT_NOW = "2026-11-21T10:00:00+09:00"
 @dataclass(frozen=True)
 class Labelled:
     text: str
-    intent: str | None
+    intent: str | None  # the first acceptable intent (per-intent tables); None = out of scope
     tags: tuple[str, ...] = ()
-    expect: dict | None = None
+    expect: dict | None = None  # calculator figures (older format)
     now: str | None = None
+    accepted: tuple[str, ...] = ()  # every acceptable intent (default: `intent`); empty = out of scope
+    facts: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.accepted and self.intent is not None:
+            object.__setattr__(self, "accepted", (self.intent,))
+
+    def accepts(self, intent: str | None) -> bool:
+        return intent in self.accepted if self.accepted else intent is None
+
+
+def _labelled(raw: dict) -> Labelled:
+    if "intent" in raw:
+        intent = raw["intent"]
+        return Labelled(raw["text"], intent, tuple(raw.get("tags", ())), raw.get("expect"), raw.get("now"))
+    accepted = tuple(raw["expect"] or ())
+    style = raw.get("style")
+    return Labelled(
+        raw["text"], accepted[0] if accepted else None, (style,) if style else (), None, raw.get("now"), accepted,
+        tuple(tuple(group) for group in raw.get("facts") or ()),
+    )
 
 
 def load_labelled(path: Path) -> list[Labelled]:
@@ -44,13 +75,25 @@ def load_labelled(path: Path) -> list[Labelled]:
             if not line.strip():
                 continue
             try:
-                raw = json.loads(line)
-                items.append(
-                    Labelled(raw["text"], raw.get("intent"), tuple(raw.get("tags", ())), raw.get("expect"), raw.get("now"))
-                )
-            except (json.JSONDecodeError, KeyError) as exc:
+                items.append(_labelled(json.loads(line)))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path.name}:{number}: not a labelled question ({exc})") from None
     return items
+
+
+def fact_key(text: str) -> str:
+    """How facts and replies are compared: NFKC, no whitespace at all, case-folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def states_facts(facts: tuple[tuple[str, ...], ...], text: str) -> bool:
+    """Every group of `facts` has a string that `text` contains."""
+    key = fact_key(text)
+    return all(any(fact_key(f) in key for f in group) for group in facts)
+
+
+def lead_paragraph(reply: str) -> str:
+    return reply.split("\n\n", 1)[0]
 
 
 def predicted_intent(answer: Answer) -> str | None:
@@ -74,6 +117,14 @@ class Outcome:
     other_vendor: bool
     latency_ms: float
     calc_errors: list[str] = field(default_factory=list)
+
+    @property
+    def right(self) -> bool:
+        return self.item.accepts(self.predicted)
+
+    @property
+    def reply(self) -> str:
+        return self.answer.as_text()
 
 
 def check_expectations(expect: dict, answer: Answer) -> list[str]:
@@ -130,6 +181,13 @@ class Summary:
     false_rejection: float
     calc_checked: int
     calc_wrong: int
+    facts_checked: int
+    fact_in_lead: float
+    fact_anywhere: float
+    chars_median: float
+    chars_p90: float
+    lines_median: float
+    lines_p90: float
 
 
 def _ratio(a: int, b: int) -> float:
@@ -141,20 +199,37 @@ def summarize(outcomes: list[Outcome]) -> Summary:
     oos = [o for o in outcomes if o.item.intent is None]
     declined = [o for o in outcomes if o.answer.kind == "out_of_scope"]
     calc = [o for o in outcomes if o.item.expect]
+    with_facts = [o for o in outcomes if o.item.facts]
+    chars = [len(o.reply) for o in outcomes]
+    lines = [o.reply.count("\n") + 1 for o in outcomes]
     return Summary(
         n=len(outcomes),
         in_scope=len(ins),
         out_of_scope=len(oos),
-        top1=_ratio(sum(o.predicted == o.item.intent for o in ins), len(ins)),
-        top3=_ratio(sum(o.item.intent in o.candidates for o in ins), len(ins)),
-        answered_right=_ratio(sum(o.answer.kind != "did_you_mean" and o.predicted == o.item.intent for o in ins), len(ins)),
+        top1=_ratio(sum(o.right for o in ins), len(ins)),
+        top3=_ratio(sum(any(i in o.candidates for i in o.item.accepted) for o in ins), len(ins)),
+        answered_right=_ratio(sum(o.answer.kind != "did_you_mean" and o.right for o in ins), len(ins)),
         did_you_mean=_ratio(sum(o.answer.kind == "did_you_mean" for o in outcomes), len(outcomes)),
         oos_recall=_ratio(sum(o.answer.kind == "out_of_scope" for o in oos), len(oos)),
         oos_precision=_ratio(sum(o.item.intent is None for o in declined), len(declined)),
         false_rejection=_ratio(sum(o.answer.kind == "out_of_scope" for o in ins), len(ins)),
         calc_checked=len(calc),
         calc_wrong=sum(bool(o.calc_errors) for o in calc),
+        facts_checked=len(with_facts),
+        fact_in_lead=_ratio(sum(states_facts(o.item.facts, lead_paragraph(o.reply)) for o in with_facts), len(with_facts)),
+        fact_anywhere=_ratio(sum(states_facts(o.item.facts, o.reply) for o in with_facts), len(with_facts)),
+        chars_median=statistics.median(chars) if chars else 0.0,
+        chars_p90=_percentile(chars, 0.9),
+        lines_median=statistics.median(lines) if lines else 0.0,
+        lines_p90=_percentile(lines, 0.9),
     )
+
+
+def _percentile(values: list[int], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))])
 
 
 def per_intent(outcomes: list[Outcome]) -> list[tuple[str, int, float, float]]:
@@ -203,7 +278,7 @@ def sweep(outcomes: list[Outcome], pipeline: Pipeline) -> list[tuple[float, floa
                 _ratio(sum(decision(o) == "out_of_scope" for o in oos), len(oos)),
                 _ratio(sum(decision(o) == "out_of_scope" for o in ins), len(ins)),
                 _ratio(sum(decision(o) == "did_you_mean" for o in outcomes), len(outcomes)),
-                _ratio(sum(decision(o) == "answer" and o.top_intent == o.item.intent for o in ins), len(ins)),
+                _ratio(sum(decision(o) == "answer" and o.item.accepts(o.top_intent) for o in ins), len(ins)),
             )
         )
     return rows
@@ -223,4 +298,4 @@ def by_tag(outcomes: list[Outcome]) -> dict[str, tuple[int, float]]:
     for o in outcomes:
         for tag in o.item.tags:
             groups[tag].append(o)
-    return {tag: (len(g), _ratio(sum(o.predicted == o.item.intent for o in g), len(g))) for tag, g in sorted(groups.items())}
+    return {tag: (len(g), _ratio(sum(o.right for o in g), len(g))) for tag, g in sorted(groups.items())}

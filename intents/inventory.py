@@ -106,8 +106,12 @@ def rendered(pipeline: Pipeline | None = None) -> Iterator[tuple[str, Answer]]:
 
 
 def answer_texts(name: str, answer: Answer) -> list[tuple[str, str]]:
-    """The texts of a rendered answer to check (see knowledge.grounding.reply_texts)."""
-    return reply_texts(name, answer.lead, answer.details, [link.title for link in answer.links])
+    """The texts of a rendered answer to check (see knowledge.grounding.reply_texts): the reply,
+    and the whole entry its 「全文を見る」 view shows."""
+    texts = reply_texts(name, answer.lead, answer.details, [link.title for link in answer.links])
+    for heading, text in answer.sections:
+        texts += reply_texts(f"{name} full {heading}", "", text)[1:]
+    return texts
 
 
 def all_texts(pipeline: Pipeline | None = None) -> list[tuple[str, str]]:

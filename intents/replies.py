@@ -7,10 +7,19 @@ after, the source last (Q number, page, handbook revision).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+
+from intents import leads
 from intents.answer import Answer, Candidate
+from intents.normalize import normalize
+from intents.passage_ranking import PassageIndex, Ranking
+from intents.tokens import Analysis
+from intents.warranty_models import WarrantyModels
 from knowledge.calculators.common import FIRMWARE_SPEC_TITLE, handbook_citation
-from knowledge.loader import Knowledge
-from knowledge.models import FaqEntry
+from knowledge.loader import HANDBOOK_AS_OF, Knowledge
+from knowledge.passages import FIRMWARE_SEED, URL, Passage, sections
 
 INTENT_TITLES = {
     "contact": "お問い合わせ窓口（電話番号・受付時間）",
@@ -40,6 +49,60 @@ CAPABILITIES = (
     "例:\n" + "\n".join(f"・{q}" for q in EXAMPLE_QUESTIONS)
 )
 
+# The lead of an entry without a summary (the site list, the desks) when the question names no one item.
+LISTING_LEADS = {
+    "websites": "各種ツール、ウェブサイト情報です。",
+    "contact": "目的別のお問い合わせ窓口です。",
+}
+# At most this many lines and characters of details under the lead: a Slack thread stays short.
+DETAIL_LINES = 6
+DETAIL_CHARS = 260
+_SENTENCE = re.compile(r"[^。\n]+。?")
+_NOT_COMPARED = re.compile(r"[\s・※■。、:：()（）]+")
+# "Q23 (P18)" as a desk's provenance reads "Q23 / P18" in a citation.
+_PAGE_IN_PARENS = re.compile(r" [(（]P(\d+)[)）]")
+# Sentences shorter than this (labels, 「手順」) may recur without saying anything twice.
+MIN_SENTENCE = 8
+
+
+def _key(text: str) -> str:
+    return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@lru_cache(maxsize=4096)
+def _said(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A passage's sentences as compared for repetition, and its URLs (passages recur: cached)."""
+    return tuple(k for s in _SENTENCE.findall(text) if len(k := _key(s)) >= MIN_SENTENCE), frozenset(URL.findall(text))
+
+
+def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: frozenset[str]) -> list[Passage]:
+    """The first candidates that fit in the budget and say nothing the reply already says, in entry order.
+
+    Rows of a table the lead quotes are left out: they answer for other models or items.
+    """
+    said = _key(lead)
+    urls = set(URL.findall(lead))
+    tables = skip | {p.ref.rsplit("/", 1)[0] for p in used if p.ref}
+    used_ids = {p.id for p in used}
+    taken: list[Passage] = []
+    lines_left, chars_left = DETAIL_LINES, DETAIL_CHARS
+    for p in candidates:
+        if p.id in used_ids or p.kind == "summary" or (p.ref and p.ref.rsplit("/", 1)[0] in tables):
+            continue
+        sentences, found = _said(p.text)
+        lines = p.text.count("\n") + 1
+        if lines > lines_left or len(p.text) > chars_left or found & urls or any(k in said for k in sentences):
+            continue
+        taken.append(p)
+        said += "".join(sentences)
+        urls |= found
+        lines_left -= lines
+        chars_left -= len(p.text)
+        if not lines_left:
+            break
+    return sorted(taken, key=lambda p: p.position)
+
+
 SMALLTALK = {
     "smalltalk.greeting": "こんにちは。HPE サポートサービスについてのご質問にお答えします。",
     "smalltalk.thanks": "どういたしまして。ほかにもご不明な点があれば、いつでもこのスレッドでお尋ねください。",
@@ -48,8 +111,27 @@ SMALLTALK = {
 
 
 class Replies:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, index: PassageIndex | None = None):
+        """`index` is needed to answer with an entry; titles and notices work without it."""
         self.k = knowledge
+        self.index = index
+        self.models = WarrantyModels(knowledge.tables)
+        # Q1's rows by the service's names (without "HPE ") and the kind of service, normalised.
+        self._lineup_rows = [
+            (
+                [normalize(name.removeprefix("HPE ").strip()) for name in row.service.split("/")],
+                normalize(row.kind),
+                p,
+            )
+            for p in (index.passages["Q1"] if index else [])
+            if p.ref.startswith("lineup/") and (row := knowledge.tables.lineup[int(p.ref.split("/")[1])])
+        ]
+        # Q3's rows by their item as the question would read after normalisation.
+        self._comparison_rows = [
+            (normalize(knowledge.tables.care_comparison[int(p.ref.split("/")[1])].item), p)
+            for p in (index.passages["Q3"] if index else [])
+            if p.ref.startswith("care_comparison/")
+        ]
 
     def title(self, intent: str) -> str:
         if intent in self.k.faq:
@@ -59,69 +141,124 @@ class Replies:
     def candidates(self, ranked: list[tuple[str, float]]) -> list[Candidate]:
         return [Candidate(intent=i, score=round(s, 4), title=self.title(i)) for i, s in ranked]
 
-    def faq(self, entry: FaqEntry, confidence: float, alternatives: list[Candidate], extra: str = "") -> Answer:
-        details = [entry.body.strip()]
-        if entry.notes:
-            details.append("ご注意:\n" + "\n".join(f"・{n}" for n in entry.notes))
-        if entry.see_also:
-            details.append("関連: " + "、".join(self.title(q) for q in entry.see_also))
-        lead = entry.summary.strip()
+    def entry(
+        self, intent: str, analysis: Analysis | None, confidence: float, alternatives: list[Candidate], extra: str = ""
+    ) -> Answer:
+        """A FAQ entry, the site list or the firmware option, shaped to the question.
+
+        The lead states what was asked when a passage settles it (leads.py), else the
+        entry's summary; then at most DETAIL_LINES lines of the passages the question is
+        about, no sentence or URL said twice; the source last. The whole entry goes
+        into `sections`, for a 「全文を見る」 view.
+        """
+        if self.index is None:
+            raise RuntimeError("Replies needs a PassageIndex to answer with an entry")
+        passages = self.index.passages[intent]
+        ranking = self.index.rank(intent, analysis) if analysis else None
+        lead = self._lead(intent, analysis.normalized, ranking) if analysis and ranking else None
+        summary = next((p for p in passages if p.kind == "summary"), None)
+        if lead is None:
+            lead_text = summary.text if summary else LISTING_LEADS[intent]
+            used = [summary] if summary else []
+        else:
+            lead_text = f"{lead.text}（{self._short_citation(intent, lead)}）"
+            used = lead.passages
+        order = ranking.best_first() if ranking else []
+        skip = lead.tables if lead else frozenset()
+        details = _details(order or [p for p in passages if p.kind != "summary"], used, lead_text, skip)
         if extra:
-            lead = f"{lead}\n\n{extra}"
+            lead_text = f"{lead_text}\n\n{extra}"
+        full = self._whole(intent)
         return Answer(
             kind="answer",
-            intent=entry.id,
+            intent=intent,
             confidence=confidence,
-            title=self.title(entry.id),
-            lead=lead,
-            details="\n\n".join(details),
-            source=handbook_citation(entry.id, entry.page).source,
-            links=list(entry.links),
+            title=self.title(intent),
+            lead=lead_text,
+            details="\n".join(p.text for p in details),
+            source=self._source(intent, lead),
             alternatives=alternatives,
+            passages=[*used, *details],
+            sections=full,
         )
 
-    def websites(self, confidence: float, alternatives: list[Candidate]) -> Answer:
-        sites = [w for w in self.k.websites.values() if w.source == "P19"] or list(self.k.websites.values())
-        lines = []
-        for site in sites:
-            line = f"・{site.title}: {site.url}"
-            if site.description:
-                line += f"\n　{site.description}"
-            lines.append(line)
-        return Answer(
-            kind="answer",
-            intent="websites",
-            confidence=confidence,
-            title=INTENT_TITLES["websites"],
-            lead="各種ツール、ウェブサイト情報です。",
-            details="\n".join(lines),
-            source=handbook_citation(None, 19, label="各種ツール、ウェブサイト情報").source,
-            alternatives=alternatives,
-        )
+    @lru_cache(maxsize=64)  # noqa: B019 - one Replies per pipeline, a few dozen entries
+    def _whole(self, intent: str) -> list[tuple[str, str]]:
+        """The whole entry as (heading, text) sections, with the entries it refers to."""
+        assert self.index is not None  # entry() checked
+        full = sections(self.index.passages[intent])
+        if intent in self.k.faq and self.k.faq[intent].see_also:
+            full.append(("関連", "\n".join(f"・{self.title(q)}" for q in self.k.faq[intent].see_also)))
+        return full
 
-    def firmware(self, confidence: float, alternatives: list[Candidate]) -> Answer:
-        fw = self.k.firmware
-        sections = [
-            "サービス内容:\n" + "\n".join(f"・{s.name}: {s.description}（提供時間: {s.hours}）" for s in fw.services),
-            "前提条件:\n" + "\n".join(f"・{p}" for p in fw.prerequisites),
-            "対象外:\n" + "\n".join(f"・{e}" for e in fw.exclusions),
-            "お客様の責任範囲:\n" + "\n".join(f"・{r}" for r in fw.customer_responsibilities),
+    def _lineup_row(self, normalized: str) -> Passage | None:
+        """Q1: the one row of the service (and kind of service) the question names."""
+        named = [
+            (kind, p) for services, kind, p in self._lineup_rows if any(service in normalized for service in services)
         ]
-        lead = (
-            f"{fw.summary.strip()}\n作業予定日の{fw.lead_time_business_days}営業日前までに"
-            "アドバンストソリューションセンターへご連絡ください。"
+        of_kind = [p for kind, p in named if kind in normalized]
+        rows = of_kind or [p for _, p in named]
+        return rows[0] if len(rows) == 1 else None
+
+    def lineup_row_named(self, normalized: str) -> bool:
+        """Whether the question names a service and its kind (a cell of the Q1 lineup)."""
+        return any(
+            kind in normalized and any(service in normalized for service in services)
+            for services, kind, _ in self._lineup_rows
         )
-        return Answer(
-            kind="answer",
-            intent="fw-option",
-            confidence=confidence,
-            title=INTENT_TITLES["fw-option"],
-            lead=lead,
-            details="\n\n".join(sections),
-            source=FIRMWARE_SPEC_TITLE,
-            links=list(fw.links),
-            alternatives=alternatives,
-        )
+
+    def names_one(self, intent: str, analysis: Analysis) -> bool:
+        """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
+        return self.index is not None and self.index.rank(intent, analysis).winner() is not None
+
+    def _lead(self, intent: str, normalized: str, ranking: Ranking) -> leads.Lead | None:
+        if intent == "Q4" and (lead := leads.warranty_lead(self.k, self.models.match(normalized), ranking)):
+            return lead
+        # A comparison item named in the question selects its row, though the summary names it too.
+        if intent == "Q3" and (row := leads.named_row(self._comparison_rows, normalized)):
+            return leads.comparison_lead(self.k, row, normalized)
+        if intent == "Q1" and (row := self._lineup_row(normalized)):
+            return leads.lineup_lead(self.k, row)
+        if intent == "Q11" and (lead := leads.registration_lead(self.k, ranking.passages, normalized)):
+            return lead
+        winner = ranking.winner()
+        if winner is None:
+            return None
+        if winner.ref.startswith("care_comparison/"):
+            return leads.comparison_lead(self.k, winner, normalized)
+        if winner.ref.startswith("contacts/"):
+            return leads.desk_lead(self.k, winner)
+        if winner.ref.startswith("lineup/"):
+            return leads.lineup_lead(self.k, winner)
+        if winner.entry == "fw-option":
+            return leads.firmware_lead(winner, normalized)
+        assert self.index is not None  # entry() checked
+        summary = next((p.text for p in self.index.passages[intent] if p.kind == "summary"), "")
+        return leads.passage_lead(winner, summary)
+
+    def _short_citation(self, intent: str, lead: leads.Lead) -> str:
+        if intent in self.k.faq:
+            return f"{intent} / P{self.k.faq[intent].page} / {HANDBOOK_AS_OF}"
+        desk = lead.passages[0] if intent == "contact" and lead.passages else None
+        if intent == "fw-option" or (desk and desk.seed == FIRMWARE_SEED):
+            return "ファームウェアアップデートオプション付表"
+        if desk and desk.source:
+            provenance = _PAGE_IN_PARENS.sub(r" / P\1", desk.source)
+            return f"{provenance} / {HANDBOOK_AS_OF}"
+        return f"P{20 if intent == 'contact' else 19} / {HANDBOOK_AS_OF}"
+
+    def _source(self, intent: str, lead: leads.Lead | None) -> str:
+        if intent in self.k.faq:
+            return handbook_citation(intent, self.k.faq[intent].page).source
+        desk = lead.passages[0] if intent == "contact" and lead and lead.passages else None
+        if intent == "fw-option" or (desk and desk.seed == FIRMWARE_SEED):
+            return FIRMWARE_SPEC_TITLE
+        if desk and desk.page and desk.page != 20 and desk.source:
+            # A desk the FAQ names (Q23's contact center): that entry, not the P20 table.
+            return handbook_citation(desk.source.split(" ")[0], desk.page).source
+        if intent == "contact":
+            return handbook_citation(None, 20, label="お問い合わせ窓口情報").source
+        return handbook_citation(None, 19, label="各種ツール、ウェブサイト情報").source
 
     def smalltalk(self, intent: str, confidence: float, alternatives: list[Candidate]) -> Answer:
         return Answer(

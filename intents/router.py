@@ -26,11 +26,13 @@ from intents.answer import Answer, RouteContext
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
 from intents.normalize import normalize
+from intents.passage_ranking import PassageIndex
 from intents.policy import Decision, Policy, default_policy
 from intents.replies import INTENT_TITLES, Replies
 from intents.tokens import Analysis, Analyzer
 from knowledge.calculators.common import CalculatorInputError
 from knowledge.loader import Knowledge, load_knowledge
+from knowledge.passages import build_passages
 
 # Longer messages are judged on their beginning: a question never needs more,
 # and a 40,000-character paste must not cost seconds.
@@ -47,6 +49,9 @@ CALCULATOR_FALLBACK = {"pwp": "Q22", "start-date": "Q19"}
 NOT_SUGGESTED = {"null"}
 SMALLTALK = "smalltalk."
 CONTACT_EVIDENCE = 0.15
+# A table row the question names (a comparison item, a warranty model with 保証) is evidence for its entry.
+ROW_EVIDENCE = 0.15
+CARE_NAMES = ("プロアクティブケア", "ファウンデーションケア")
 # Words that ask how to reach someone; with a purpose (修理, 初期不良 …) they make a contact question.
 REACH_WORDS = ("電話", "番号", "連絡", "窓口", "問い合わせ", "受付", "繋が", "つなが", "かけ", "メアド", "メール")
 # The glossary's canonical form for other vendors' products (Dell, 富士通 …).
@@ -123,7 +128,8 @@ class Pipeline:
         self.analyzer = analyzer
         self.matcher = matcher
         self.policy = policy
-        self.replies = Replies(knowledge)
+        self.replies = Replies(knowledge, PassageIndex(build_passages(knowledge), analyzer))
+        self._row_names = [(analyzer.fold_synonyms(normalize(row.item)), "Q3") for row in knowledge.tables.care_comparison]
         self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
         # The vocabulary by each term's first two characters (every term has at least two):
         # finding one in a question is a look-up per position, not a scan of every term.
@@ -143,7 +149,8 @@ class Pipeline:
         analysis = self.analyzer.analyze(text[:MAX_CHARS])
         entities = extract(analysis.normalized, now)
         raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
-        ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
+        raw = self._weigh_rows(self._weigh_evidence(raw, entities, analysis.normalized), analysis.normalized)
+        ranked = self._fold_calculators(raw, entities)
         calibration = self.policy.calibration
         top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
         confidences = [calibration.confidence(top, second)]
@@ -176,6 +183,20 @@ class Pipeline:
         if not (entities.purposes and asks_to_reach):
             return raw
         return [(i, min(1.0, s + CONTACT_EVIDENCE) if i == "contact" else s) for i, s in raw]
+
+    def _weigh_rows(self, raw: list[tuple[str, float]], normalized: str) -> list[tuple[str, float]]:
+        """Passage evidence: a row of a table named in the question points to the entry that prints it."""
+        named = {intent for name, intent in self._row_names if name in normalized}
+        if self.replies.lineup_row_named(normalized):
+            named.add("Q1")
+        # A model's standard warranty, not what a paid service adds to it (Q2).
+        asks_warranty = "保証" in normalized and not any(care in normalized for care in CARE_NAMES)
+        if asks_warranty and self.replies.models.match(normalized).series:
+            named.add("Q4")
+        if not named:
+            return raw
+        weighed = [(i, min(1.0, s + ROW_EVIDENCE) if i in named else s) for i, s in raw]
+        return sorted(weighed, key=lambda item: item[1], reverse=True)
 
     @staticmethod
     def _fold_calculators(raw: list[tuple[str, float]], entities: Entities) -> list[tuple[str, float]]:
@@ -225,21 +246,25 @@ class Pipeline:
             return self.replies.out_of_scope(confidence, alternatives)
         if c.decision == "did_you_mean":
             return self.replies.did_you_mean(confidence, alternatives)
-        return self._answer(intent, confidence, alternatives, c.entities, c.analysis.normalized, now)
+        return self._answer(intent, confidence, alternatives, c.entities, c.analysis, now)
 
     def answer_intent(self, intent: str, now: datetime, entities: Entities | None = None) -> Answer:
         """Answer a chosen intent directly (a did-you-mean button, an App Home index)."""
         if intent not in self.knowledge.examples and intent not in self.knowledge.faq:
             raise KeyError(intent)
-        return self._answer(intent, 1.0, [], entities or Entities(), "", now)
+        return self._answer(intent, 1.0, [], entities or Entities(), None, now)
 
     def _suggestions(self, c: Classification):
         ranked = [(i, s) for i, s in c.ranked if i not in NOT_SUGGESTED][: self.policy.suggestions]
         return self.replies.candidates(ranked)
 
     def _answer(
-        self, intent: str, confidence: float, alternatives, entities: Entities, normalized: str, now: datetime
+        self, intent: str, confidence: float, alternatives, entities: Entities, analysis: Analysis | None, now: datetime
     ) -> Answer:
+        normalized = analysis.normalized if analysis else ""
+        if intent == "contact" and not entities.purposes and analysis and self.replies.names_one(intent, analysis):
+            # A desk named without a purpose (クイック・レスキュー・センターは何時まで？): that desk, not the list.
+            return self.replies.entry(intent, analysis, confidence, alternatives)
         try:
             calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
         except CalculatorInputError as exc:
@@ -247,14 +272,8 @@ class Pipeline:
         if calculated is not None:
             return calculated
         intent = CALCULATOR_FALLBACK.get(intent, intent)
-        if intent in self.knowledge.faq:
-            return self.replies.faq(
-                self.knowledge.faq[intent], confidence, alternatives, extra=calculations.invitation(intent)
-            )
-        if intent == "websites":
-            return self.replies.websites(confidence, alternatives)
-        if intent == "fw-option":
-            return self.replies.firmware(confidence, alternatives)
+        if intent in self.knowledge.faq or intent in ("websites", "fw-option"):
+            return self.replies.entry(intent, analysis, confidence, alternatives, extra=calculations.invitation(intent))
         if intent.startswith(SMALLTALK):
             return self.replies.smalltalk(intent, confidence, alternatives)
         return self.replies.out_of_scope(confidence, alternatives)

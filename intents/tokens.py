@@ -37,7 +37,7 @@ _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 ./+-]*$")
 # and "DL380 Gen10" ask the same thing, and a rare model number must not
 # outweigh the words that carry the question (保証, 何年). Entity extraction
 # still reads the models from `normalized`.
-_MODEL = re.compile(
+MODEL_PATTERN = re.compile(
     r"(?<![a-z0-9])(?:(?:dl|ml|bl|sy|xl|ws)\s?\d{2,3}[a-z]?|gen\s?\d{1,2}(?:\s?plus)?|"
     r"(?:msa|storeonce|storeeasy|storevirtual|msl|apollo|primera|alletra|nimble)\s?\d{2,4}[a-z]?|c[37]000)(?![a-z0-9])"
 )
@@ -76,7 +76,7 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         folded = self.fold_synonyms(strip_pleasantries(normalize(text)))
-        matched = _MODEL.sub(MODEL_PLACEHOLDER, folded)
+        matched = MODEL_PATTERN.sub(MODEL_PLACEHOLDER, folded)
         return Analysis(normalized=folded, tokens=self.tokens(matched), fuzzy=fuzzy_key(matched))
 
     def tokens(self, folded: str) -> tuple[str, ...]:

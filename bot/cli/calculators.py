@@ -309,5 +309,5 @@ def _show(answer: Answer, as_json: bool) -> int:
     if as_json and answer.calculation is not None:
         print(json.dumps(answer.calculation["result"], ensure_ascii=False, indent=2))
     else:
-        _emit(answer.as_text())
+        _emit(answer.full_text())
     return 0

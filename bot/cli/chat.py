@@ -26,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("question")
     _now_option(ask)
     ask.add_argument("--json", action="store_true", help="回答を JSON で出力")
+    ask.add_argument("--full", action="store_true", help="回答の元になった項目の全文を出力")
     ask.set_defaults(func=_ask)
 
     classify = subparsers.add_parser("classify", help="標準入力の質問（1行1問）を分類して JSON Lines で出力")
@@ -72,7 +73,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
-        print(answer.as_text())
+        print(answer.full_text() if args.full else answer.as_text())
     return 0
 
 
@@ -214,6 +215,11 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"in-scope false rejections        {s.false_rejection:.3f}")
     if s.calc_checked:
         print(f"calculator figures wrong         {s.calc_wrong} of {s.calc_checked}")
+    if s.facts_checked:
+        print(f"fact in the lead paragraph       {s.fact_in_lead:.3f} (of {s.facts_checked} with facts)")
+        print(f"fact anywhere in the reply       {s.fact_anywhere:.3f}")
+    print(f"reply chars median / p90         {s.chars_median:.0f} / {s.chars_p90:.0f}")
+    print(f"reply lines median / p90         {s.lines_median:.0f} / {s.lines_p90:.0f}")
     print(f"route() latency p50 / p99        {p50:.2f} ms / {p99:.2f} ms")
     print(f"cold start: build {1000 * (built - started):.0f} ms, first answer {1000 * (first - built):.0f} ms")
 
@@ -231,7 +237,7 @@ def _eval(args: argparse.Namespace) -> int:
         mark = "  <- current" if abs(floor - policy.suggest_threshold) < 1e-9 else ""
         print(f"{floor:.2f}  {recall:.3f}  {rejected:.3f}  {dym:.3f}  {right:.3f}{mark}")
 
-    wrong = [o for o in outcomes if o.predicted != o.item.intent or o.calc_errors]
+    wrong = [o for o in outcomes if not o.right or o.calc_errors]
     print(f"\n## misclassified ({len(wrong)})")
     for o in wrong[: args.errors]:
         extra = f"  [{'; '.join(o.calc_errors)}]" if o.calc_errors else ""

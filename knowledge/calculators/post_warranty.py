@@ -48,6 +48,8 @@ from knowledge.provenance import interpretation
 
 PWP_EXAMPLE = "例: faqbot pwp 2027-03-31 --years 1 --today 2026-11-21"
 ORDER_WINDOW_DAYS = 90
+# The PWP end-date lookup site (Q22, Q23, P19).
+PWP_END_SITE_URL = "http://www.hpe.com/jp/supportservices-pwp-end"
 CONTACT_CENTER_ID = "contact-center-contracts"
 
 CareLevel = Literal["foundation", "proactive"]
@@ -271,7 +273,7 @@ def compute_post_warranty(
     elif status != PwpStatus.blank:
         warnings.append(
             "対象ハードウェアの「ポストワランティサービス終了日」を、Q23記載の検索サイト"
-            "（http://www.hpe.com/jp/supportservices-pwp-end）にて事前にご確認の上、お客様にご販売ください（Q22）。"
+            f"（{PWP_END_SITE_URL}）にて事前にご確認の上、お客様にご販売ください（Q22）。"
         )
 
     verdict: Verdict = "not_orderable" if blocked else ("orderable_with_caution" if caution else "orderable")
@@ -299,6 +301,8 @@ def compute_post_warranty(
         days_until_close=days_until_close,
         contact=contact,
         suggest_one_year=suggest_one_year,
+        # The site's URL is given once in a reply: a warning may already carry it.
+        site_shown=any(PWP_END_SITE_URL in w for w in warnings),
     )
 
     warnings.append("ポストワランティサービスの登録は、サービス購入後速やかに行ってください（Q23 ご注意）。")
@@ -351,6 +355,7 @@ def _next_action(
     days_until_close: int | None,
     contact: ContactRef | None,
     suggest_one_year: bool,
+    site_shown: bool,
 ) -> str:
     parts: list[str] = []
     window = f"発注可能期間（{fmt_date(window_start)}～{fmt_date(window_end)}）"
@@ -362,10 +367,10 @@ def _next_action(
     else:
         parts.append(f"{window}内にご発注ください。")
     if verdict == "orderable_with_caution":
-        parts.append(
-            "ポストワランティサービス終了日確認サイト（http://www.hpe.com/jp/supportservices-pwp-end）の備考欄の表記を、"
-            "購入期間内に再度ご確認下さい。"
-        )
+        site = "ポストワランティサービス終了日確認サイト"
+        if not site_shown:
+            site += f"（{PWP_END_SITE_URL}）"
+        parts.append(f"{site}の備考欄の表記を、購入期間内に再度ご確認下さい。")
     if contact is not None:
         parts.append(
             f"サービス終了日までの契約更新をご希望の場合には、弊社コンタクトセンター（{contact.how_to_reach()}）にご相談下さい（Q23）。"

@@ -202,7 +202,8 @@ def test_13_pdf_spacing_and_note_order() -> None:
     assert not any("作業予定日 15 営業日前" in p for p in k.firmware.prerequisites)
     assert k.websites["csn-site"].title == "オンライン契約管理システム（CSN）登録サイト"
     for intent in ("Q12", "Q13"):
-        full = text(answer_intent(intent, NOW))
+        # The whole entry, as 「全文を見る」 shows it (the thread shows the lines the question is about).
+        full = answer_intent(intent, NOW).full_text()
         note = full.index("当社出荷日から一定期間内の場合に限り")
         remark = full.index("「一定期間」の具体的な長さは")
         assert note < remark, intent
@@ -210,5 +211,5 @@ def test_13_pdf_spacing_and_note_order() -> None:
 
 @pytest.mark.parametrize("intent", ["Q12", "Q13", "Q19"])
 def test_13_the_fixed_period_remark_is_marked(intent: str) -> None:
-    full = text(answer_intent(intent, NOW))
+    full = answer_intent(intent, NOW).full_text()
     assert re.search(r"「一定期間」の具体的な長さは、ハンドブックには記載されていません（" + re.escape(MARK), full)

@@ -59,7 +59,8 @@ def test_the_table_covers_every_intent_and_calculator(answers) -> None:
 def test_every_registered_interpretation_and_guidance_is_rendered_by_some_case(answers) -> None:
     """The case table reaches every calculator sentence that is not the handbook's."""
     provenance = load_knowledge().provenance
-    shown = "\n".join(answer.lead + "\n" + answer.details for _, answer in answers)
+    # In the thread or in the whole view (「全文を見る」), where the assumptions behind a result live.
+    shown = "\n".join(answer.lead + "\n" + answer.details + "\n" + answer.full_text() for _, answer in answers)
     key = normalise(shown)
     for item in [*provenance.interpretations, *provenance.guidance]:
         # The fixed words before the first placeholder are enough to find it.

@@ -106,11 +106,15 @@ def test_shell_at_a_terminal_edits_lines_and_keeps_history(tmp_path):
 
     db = tmp_path / "shell.db"
     env = {**os.environ, "FAQBOT_DB": str(db), "HOME": str(tmp_path), "TERM": "xterm"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: faqbot shell on the pseudo-terminal
-        os.execve(sys.executable, [sys.executable, "-m", "bot.cli.main", "shell", "--now", NOW], env)
+    fd, tty = pty.openpty()
+    # A session of its own, the pseudo-terminal as its controlling terminal: as at a real prompt.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.main", "shell", "--now", NOW],
+        stdin=tty, stdout=tty, stderr=tty, env=env, start_new_session=True, close_fds=True,
+    )
+    os.close(tty)
 
-    def read_until(marker: bytes, timeout: float = 60) -> bytes:
+    def read_until(marker: bytes, timeout: float = 120) -> bytes:
         seen = b""
         deadline = time.monotonic() + timeout
         while marker not in seen and time.monotonic() < deadline:
@@ -119,7 +123,7 @@ def test_shell_at_a_terminal_edits_lines_and_keeps_history(tmp_path):
                     seen += os.read(fd, 65536)
                 except OSError:
                     break
-        assert marker in seen, seen[-500:]
+        assert marker in seen, (proc.poll(), seen[-500:])
         return seen
 
     try:
@@ -132,10 +136,11 @@ def test_shell_at_a_terminal_edits_lines_and_keeps_history(tmp_path):
         read_until(b"faqbot>")
         read_until("あなた>".encode())
         os.write(fd, b"/quit\r")
-        _, status = os.waitpid(pid, 0)
+        assert proc.wait(timeout=60) == 0
     finally:
+        if proc.poll() is None:
+            proc.kill()
         os.close(fd)
-    assert os.WEXITSTATUS(status) == 0
     store = Store(db)
     logged = [row["text"] for row in store.db.query("SELECT text FROM questions WHERE via = 'shell' ORDER BY id")]
     store.close()
