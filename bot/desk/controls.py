@@ -35,6 +35,8 @@ TEACH_INTENT_BLOCK = "intent"
 TEACH_INTENT_ACTION = "intent_select"
 REMIND_PWP = "remind_pwp"
 REMINDER_CANCEL = "reminder_cancel"
+# 「全文を見る」: the whole entry behind an answer, in a modal.
+FULL_ENTRY = "full_entry"
 
 KIND_LABELS = {
     "answer": "回答",

@@ -38,6 +38,7 @@ from bot.desk.controls import (
     ESCALATE_NOTE_BLOCK,
     FEEDBACK_RESOLVED,
     FEEDBACK_UNRESOLVED,
+    FULL_ENTRY,
     KIND_LABELS,
     REMIND_PWP,
     SHARE_ANSWER,
@@ -148,6 +149,8 @@ def answer_actions(answer: Answer, question_id: int) -> list[Block]:
         buttons.append(
             _button("担当者に相談", ESCALATE, value, style="primary" if answer.offer_human else None)
         )
+    if answer.sections:
+        buttons.append(_button("全文を見る", FULL_ENTRY, value))
     buttons += reminder_buttons(answer)
     if buttons:
         blocks.append(ActionsBlock(block_id="next", elements=buttons))
@@ -368,6 +371,32 @@ def escalate_modal(text: str) -> View:
                 ),
             ),
         ],
+    )
+
+
+# Slack's limits: a modal's title, and its blocks.
+MODAL_TITLE_LIMIT = 24
+MODAL_BLOCKS = 100
+
+
+def full_entry_modal(answer: Answer) -> View:
+    """「全文を見る」: the whole entry (or a calculation with its assumptions and rule), section by
+    section, within Slack's 100 blocks; the thread keeps only what the question was about."""
+    body: list[Block] = []
+    for heading, text in answer.sections:
+        body += _sections(f"*{escape(heading)}*\n{escape(text)}" if heading else escape(text))
+    shown = body[: MODAL_BLOCKS - 3]
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=truncate(answer.title or "回答の全文", HEADER_LIMIT)))]
+    blocks += shown
+    if len(shown) < len(body):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="（長いため一部を省略しました。全文は出典をご覧ください）")]))
+    if answer.source:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"出典: {escape(answer.source)}")]))
+    return View(
+        type="modal",
+        title=PlainTextObject(text=truncate("全文", MODAL_TITLE_LIMIT)),
+        close=PlainTextObject(text="閉じる"),
+        blocks=blocks,
     )
 
 

@@ -43,6 +43,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "confidence": float,
             "reply_ts": str,
             "asked_at": str,
+            # The answer as JSON: what 「全文を見る」 opens, however the thread went on since.
+            "answer": str,
         },
         "pk": "id",
     },
@@ -118,8 +120,9 @@ class ThreadTables:
         with self._lock:
             cursor = self.db.execute(
                 """
-                INSERT INTO questions (channel, ts, thread_ts, user, text, via, kind, intent, confidence, asked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO questions
+                    (channel, ts, thread_ts, user, text, via, kind, intent, confidence, asked_at, answer)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     channel,
@@ -132,6 +135,7 @@ class ThreadTables:
                     answer.intent,
                     answer.confidence,
                     at.isoformat(),
+                    answer.model_dump_json(),
                 ],
             )
             assert cursor.lastrowid is not None  # an INSERT just ran
@@ -163,6 +167,11 @@ class ThreadTables:
         with self._lock:
             rows = list(self.db["questions"].rows_where("id = ?", [question_id]))
         return rows[0] if rows else None
+
+    def answer_of(self, question_id: int) -> Answer | None:
+        """The answer the question was given, as it was given."""
+        question = self.question(question_id)
+        return Answer.model_validate_json(question["answer"]) if question and question.get("answer") else None
 
     def thread_of_message(self, channel: str, ts: str) -> str | None:
         """The thread root of a message the bot saw or sent, if it knows the message."""

@@ -137,6 +137,23 @@ def register(app: App, services: Services) -> None:
         outcome = services.escalations.deliver(escalation)
         services.escalations.tell_escalator(client, escalation.case, outcome, channel=channel, user=user)
 
+    @app.action(controls.FULL_ENTRY)
+    def on_full_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        channel, _, root = _where(body)
+        question_id = asked_here(body, action.get("value"))
+        answer = store.answer_of(question_id) if question_id is not None else None
+        if answer is None or not answer.sections:
+            tell(client, channel, user, texts.INVALID_BUTTON, root)
+            return
+        try_call(
+            "views.open (全文を見る)",
+            client.views_open,
+            trigger_id=body["trigger_id"],
+            view=blocks.full_entry_modal(answer),
+        )
+
     @app.action(controls.SHARE_ANSWER)
     def on_share(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         user = body["user"]["id"]

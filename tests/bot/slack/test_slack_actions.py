@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -9,7 +10,7 @@ from slack_harness import NOW, action_ids, action_value, rows
 from slack_support import mention
 
 from bot.desk import texts
-from bot.desk.controls import CHOOSE_INTENT_PREFIX, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED
+from bot.desk.controls import CHOOSE_INTENT_PREFIX, FEEDBACK_RESOLVED, FEEDBACK_UNRESOLVED, FULL_ENTRY
 from intents import router
 from intents.policy import default_policy
 from intents.router import Pipeline, route
@@ -77,3 +78,27 @@ def test_slack_did_you_mean_choice_is_answered_in_the_thread(harness, never_sure
     assert len(replies) == 2
     assert FEEDBACK_RESOLVED in action_ids(replies[1]["blocks"])
     assert harness.store.thread("C0001", "201.000001").last_answer.intent == intent
+
+
+def test_slack_full_entry_opens_the_whole_entry_in_a_modal(harness):
+    reply = ask(harness, "MSL 2024の保証は？", "720.000001")
+    # The thread: the series' row and a few lines, not the table.
+    assert "MSL" in reply["text"] and "StoreVirtual" not in json.dumps(reply["blocks"], ensure_ascii=False)
+    question_id = action_value(reply["blocks"], FULL_ENTRY)
+    reply_ts = harness.store.question(int(question_id))["reply_ts"]
+    harness.click(FULL_ENTRY, question_id, message_ts=reply_ts, thread_ts="720.000001")
+    harness.drain()
+    [opened] = harness.recorder.of("views.open")
+    view = opened.params["view"]
+    shown = json.dumps(view, ensure_ascii=False)
+    assert view["type"] == "modal" and len(view["blocks"]) <= 100
+    assert "StoreVirtual" in shown and "MicroServer" in shown  # every row of the table
+
+
+def test_slack_full_entry_of_another_thread_is_refused(harness):
+    reply = ask(harness, "MSL 2024の保証は？", "721.000001")
+    harness.click(FULL_ENTRY, action_value(reply["blocks"], FULL_ENTRY), message_ts="1.000001",
+                  thread_ts="9.000001")
+    harness.drain()
+    assert harness.recorder.of("views.open") == []
+    assert harness.recorder.of("chat.postEphemeral")

@@ -45,6 +45,10 @@ def test_block_json_every_answer_of_the_dev_set_renders_as_slack_sdk_does():
         same_as_slack_sdk(blocks.answer_blocks(answer, 7))
         same_as_slack_sdk(blocks.command_answer_blocks(answer, 7))
         same_as_slack_sdk(blocks.shared_answer_blocks(answer, 7, "U1", "/faq 質問"))
+        if answer.sections:
+            modal = blocks.full_entry_modal(answer)
+            same_as_slack_sdk(modal.blocks)
+            modal.validate_json()  # Slack's view limits: title, 100 blocks
     # Every shape of answer went through: calculators, candidates, refusals, small talk.
     assert kinds == {"answer", "calculation", "did_you_mean", "out_of_scope", "smalltalk"}
 
