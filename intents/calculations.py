@@ -5,76 +5,125 @@ decides which date in the sentence is which input, and shows the inputs back
 to the partner so a misreading is visible at once.
 """
 
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from intents import date_roles
 from intents.answer import Answer, Candidate
-from intents.entities import DateMention, Entities
-from knowledge.calculators.common import CalculatorInputError, CalculatorResult, fmt_date, sources_line
+from intents.date_roles import Role
+from intents.entities import Entities
+from knowledge.calculators.common import (
+    CalculatorInputError,
+    CalculatorResult,
+    end_of_term,
+    fmt_date,
+    sources_line,
+)
 from knowledge.calculators.contact_routing import (
     ContactListResult,
     ContactMatch,
     describe_state,
     list_contacts,
     route_contact,
+    route_desk,
 )
 from knowledge.calculators.post_warranty import CARE_LABELS, PWP_STATUS_LABELS, compute_post_warranty
+from knowledge.calculators.standard_warranty import find_series_warranty
 from knowledge.calculators.start_date import compute_start_date
 from knowledge.calendar import firmware_deadline, installation_window
 from knowledge.dates import parse_moment
+from knowledge.loader import load_knowledge
 from knowledge.models import ProductFamily, Purpose
 
 PWP_INVITATION = (
     "保証・契約の終了日を書いていただければ、発注可能期間を計算します"
     "（例: 「2027/3/31に保証が切れるけどPWPはいつから？」、または /pwp 2027-03-31）。"
 )
+
+
 START_INVITATION = (
     "ハードウェアのご購入日と年数を書いていただければ、保守開始日・終了日を計算します"
     "（例: 「2026/5/10購入のサーバーに5年の保守」）。"
 )
-# Words before a date that mark it as the PWP end date from the end-date site (Q23).
-_PWP_END_MARKERS = ("ポストワランティサービス終了", "ポストワランティサービスの終了", "終了日=", "終了日＝")
-_DELIVERY_MARKERS = ("納品", "届い", "到着")
-_CONTEXT_CHARS = 16
 
 
 def invitation(intent: str) -> str:
     return {"Q22": PWP_INVITATION, "Q23": PWP_INVITATION, "Q19": START_INVITATION}.get(intent, "")
 
 
-def _before(text: str, mention: DateMention) -> str:
-    return text[max(0, mention.start - _CONTEXT_CHARS) : mention.start]
-
-
 # --- PWP -----------------------------------------------------------------------
 
 
 def pwp_inputs(entities: Entities, normalized: str, today: date) -> dict[str, Any]:
-    coverage_end: DateMention | None = None
-    pwp_end: DateMention | None = None
-    for mention in entities.dates:
-        if pwp_end is None and any(m in _before(normalized, mention) for m in _PWP_END_MARKERS) and coverage_end:
-            pwp_end = mention
-        elif coverage_end is None:
-            coverage_end = mention
-        elif pwp_end is None and entities.pwp_status is not None:
-            pwp_end = mention
+    """The PWP calculator's inputs, each date by its role; a purchase date without an end date
+    is chained: purchase + the standard warranty (stated, or the named model's Q4 row) or the
+    stated contract term gives the end date the window counts from."""
+    dated = date_roles.roles(entities, normalized, today)
+    terms = date_roles.terms(normalized, dated)
+    read = [d.describe() for d in dated]
+    chain = ""
+    pwp_end = date_roles.first(dated, Role.pwp_end)
+    coverage_end = date_roles.first(dated, Role.coverage_end)
     if coverage_end is None:
-        raise CalculatorInputError("保証・契約の終了日が読み取れませんでした。例: /pwp 2027-03-31")
+        if (purchase := date_roles.first(dated, Role.purchase)) is not None:
+            end, (chain, *steps) = _chained_coverage_end(purchase.day, terms, normalized)
+            read += steps
+        else:
+            # No cue: the first date that is not some other event is the end date (「2027/3/31、PWPは？」).
+            loose = next((d for d in dated if d.role in (None, Role.moment, Role.work, Role.order)), None)
+            if loose is None:
+                raise CalculatorInputError("保証・契約の終了日が読み取れませんでした。例: /pwp 2027-03-31")
+            end = loose.day
+            read[dated.index(loose)] = (
+                f"{fmt_date(end)}: 保証・契約の終了日として計算しました（「{loose.mention.text}」）"
+            )
+    else:
+        end = coverage_end.day
     # A term other than 1 or 2 years in a PWP question is the current contract's, not the PWP's.
-    years = entities.years if entities.years in (1, 2) else 1
+    years = terms.pwp or next(
+        (y for y in (entities.years,) if y in (1, 2) and y not in (terms.warranty, terms.care)), 1
+    )
+    status = date_roles.pwp_status_of(pwp_end, entities.pwp_status) if pwp_end else None
     return {
-        "coverage_end": coverage_end.resolve(today, "nearest").isoformat(),
+        "coverage_end": end.isoformat(),
         "years": years,
         "care_level": entities.care_level,
-        "pwp_end": pwp_end.resolve(today, "future").isoformat() if pwp_end else None,
-        "pwp_status": entities.pwp_status.value if entities.pwp_status and pwp_end else None,
+        "pwp_end": pwp_end.day.isoformat() if pwp_end else None,
+        "pwp_status": status.value if status else None,
+        "read": read,
+        "chain": chain,
     }
 
 
-def pwp_answer(inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+def _chained_coverage_end(purchase: date, terms: date_roles.Terms, normalized: str) -> tuple[date, list[str]]:
+    """Purchase date + a term -> the end date, with each step as a line the partner can check."""
+    if terms.care is not None:
+        years, label, source = terms.care, "サポートサービスの期間", "ご質問に書かれたサポートサービスの期間"
+    elif terms.warranty is not None:
+        years, label, source = terms.warranty, "標準保証", "ご質問に書かれた製品標準保証の期間"
+    elif (row := find_series_warranty(normalized, load_knowledge().tables.standard_warranty)) is not None:
+        years, label = row.parts_years, f"{row.series} の標準保証"
+        source = f"Q4 の標準保証表: {row.series} は部品{row.parts_years}年・オンサイト{row.onsite_years}年"
+    else:
+        raise CalculatorInputError(
+            f"ご購入日 {fmt_date(purchase)} は読み取れましたが、保証・契約の終了日を計算するための年数（標準保証の年数、"
+            "サポートサービスの期間）または機種名が分かりませんでした。例: 「2024/3/5購入、標準保証3年」、「DL360 Gen10」"
+        )
+    end = end_of_term(purchase, years)
+    return end, [
+        f"ご購入日 {fmt_date(purchase)} と{label}{years}年から、保証・契約の終了日を {fmt_date(end)} として計算しました。",
+        f"年数: {years}年（{source}）",
+        f"保証・契約の終了日: {fmt_date(end)} = ご購入日 {fmt_date(purchase)} + {years}年 − 1日"
+        "（N年の期間は開始日からN年後の前日までとする本ボットの解釈です）",
+    ]
+
+
+def pwp_answer(
+    inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]
+) -> Answer:
     today = now.date()
     result = compute_post_warranty(
         coverage_end=date.fromisoformat(inputs["coverage_end"]),
@@ -84,48 +133,70 @@ def pwp_answer(inputs: dict[str, Any], now: datetime, confidence: float, alterna
         pwp_end=date.fromisoformat(inputs["pwp_end"]) if inputs.get("pwp_end") else None,
         pwp_status=inputs.get("pwp_status"),
     )
-    shown = [
-        f"保証・契約の終了日: {fmt_date(result.coverage_end)}",
-        f"ポストワランティの期間: {result.years}年",
-        f"今日: {fmt_date(today)}",
-    ]
+    read = inputs.get("read") or []
+    shown = [*read] if read else [f"保証・契約の終了日: {fmt_date(result.coverage_end)}"]
+    shown += [f"ポストワランティの期間: {result.years}年", f"今日: {fmt_date(today)}"]
     if result.care_level:
         shown.append(f"保守レベル: {CARE_LABELS[result.care_level]}")
-    if result.pwp_end:
+    if result.pwp_end and not read:
         status = f"（{PWP_STATUS_LABELS[result.pwp_status]}）" if result.pwp_status else ""
         shown.append(f"ポストワランティサービス終了日: {fmt_date(result.pwp_end)}{status}")
     facts = [
         f"発注可能期間: {fmt_date(result.order_window_start)}～{fmt_date(result.order_window_end)}",
         f"ポストワランティの契約期間: {fmt_date(result.term_start)}～{fmt_date(result.term_end)}",
     ]
-    return _answer("pwp", "ポストワランティサービスの発注可能期間", result, inputs, shown, facts,
-                   [*result.reasons, result.next_action], confidence, alternatives)
+    return _answer(
+        "pwp",
+        "ポストワランティサービスの発注可能期間",
+        result,
+        inputs,
+        shown,
+        facts,
+        [*result.reasons, result.next_action],
+        confidence,
+        alternatives,
+        inputs.get("chain", ""),
+    )
 
 
 # --- start date ------------------------------------------------------------------
 
 
 def start_date_inputs(entities: Entities, normalized: str, today: date) -> dict[str, Any]:
-    hardware: DateMention | None = None
-    delivered: DateMention | None = None
-    for mention in entities.dates:
-        if delivered is None and hardware is not None and any(m in _before(normalized, mention) for m in _DELIVERY_MARKERS):
-            delivered = mention
-        elif hardware is None:
-            hardware = mention
-    if hardware is None:
-        raise CalculatorInputError("ハードウェアのご購入日が読み取れませんでした。例: 2026/5/10購入、5年")
-    ship_only = "出荷" in normalized and "購入" not in normalized
-    hardware_date = hardware.resolve(today, "past").isoformat()
+    """Purchase, ship and delivery dates by their roles. An order date is shown but not used:
+    the start is the purchase date on the warranty card, else derived from HPE's ship date (Q19, Q14)."""
+    dated = date_roles.roles(entities, normalized, today)
+    purchase = date_roles.first(dated, Role.purchase)
+    ship = date_roles.first(dated, Role.ship)
+    delivered = date_roles.first(dated, Role.delivery)
+    read = [d.describe() for d in dated]
+    if purchase is None and ship is None:
+        # No cue: the first date that is no order stands for the hardware's date (a lone
+        # delivery date is the hardware's delivery: 「12/1に納品したサーバー」).
+        purchase = next((d for d in dated if d.role != Role.order), None)
+        if purchase is None:
+            raise CalculatorInputError("ハードウェアのご購入日が読み取れませんでした。例: 2026/5/10購入、5年")
+        delivered = None if purchase is delivered else delivered
+        read[dated.index(purchase)] = (
+            f"{fmt_date(purchase.day)}: ご購入日として計算しました（「{purchase.mention.text}」）"
+        )
+    if date_roles.first(dated, Role.order) is not None:
+        read.append(
+            "ご注文日は保守開始日の計算には使いません（保守開始日は保証書のご購入日、ない場合は当社出荷日から算出、Q19・Q14）"
+        )
+    terms = date_roles.terms(normalized, dated)
     return {
-        "purchase": None if ship_only else hardware_date,
-        "ship_date": hardware_date if ship_only else None,
-        "years": entities.years,
-        "delivered": delivered.resolve(today, "past").isoformat() if delivered else None,
+        "purchase": purchase.day.isoformat() if purchase else None,
+        "ship_date": ship.day.isoformat() if ship else None,
+        "years": terms.care or entities.years,
+        "delivered": delivered.day.isoformat() if delivered else None,
+        "read": read,
     }
 
 
-def start_date_answer(inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+def start_date_answer(
+    inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]
+) -> Answer:
     today = now.date()
     years = inputs.get("years")
     result = compute_start_date(
@@ -136,37 +207,52 @@ def start_date_answer(inputs: dict[str, Any], now: datetime, confidence: float, 
         today=today,
     )
     basis = "ご購入日" if result.basis == "purchase_date" else "当社出荷日"
-    shown = [f"{basis}: {fmt_date(result.purchase_date or result.ship_date)}", f"今日: {fmt_date(today)}"]
-    shown.insert(1, f"期間: {years}年" if years is not None else "期間: 指定なし")
-    if result.delivered:
+    # The dates as read with their roles; a recomputed follow-up shows its inputs plainly.
+    shown = list(inputs.get("read") or [f"{basis}: {fmt_date(result.purchase_date or result.ship_date)}"])
+    shown += [f"期間: {years}年" if years is not None else "期間: 指定なし", f"今日: {fmt_date(today)}"]
+    if result.delivered and not inputs.get("read"):
         shown.append(f"サポートサービスの納品日: {fmt_date(result.delivered)}")
     facts = [f"保守開始日: {fmt_date(result.start_date)}"]
     if result.end_date:
         facts.append(f"保守終了日: {fmt_date(result.end_date)}")
-    deadline = "（過ぎています）" if result.purchase_deadline_passed else f"（あと{result.days_left_to_purchase}日）"
+    deadline = (
+        "（過ぎています）" if result.purchase_deadline_passed else f"（あと{result.days_left_to_purchase}日）"
+    )
     facts.append(f"サポートサービスの購入期限: {fmt_date(result.purchase_deadline)}{deadline}")
     if result.registration_deadline:
         overdue = "（過ぎています）" if result.registration_overdue else ""
         facts.append(f"登録期限（納品から1ヶ月）: {fmt_date(result.registration_deadline)}{overdue}")
-    return _answer("start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives)
+    return _answer(
+        "start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives
+    )
 
 
 # --- contact -----------------------------------------------------------------------
 
 
-def contact_inputs(entities: Entities, normalized: str, now: datetime) -> dict[str, Any]:
-    delivered = next((d for d in entities.dates if any(m in _before(normalized, d) for m in _DELIVERY_MARKERS)), None)
+def contact_inputs(
+    entities: Entities, normalized: str, now: datetime, desk: str | None = None
+) -> dict[str, Any]:
+    """Purpose, product, the moment asked about (a date with its time of day, else now),
+    the delivery date (for the one-week 初期不良 row) and a desk the question names."""
+    dated = date_roles.roles(entities, normalized, now.date())
+    delivered = date_roles.first(dated, Role.delivery)
     return {
         "purpose": entities.purposes[0].value if entities.purposes else None,
         "warranty_24h": "24時間保証" in normalized,
         "product": entities.products[0].value if entities.products else None,
-        "at": (entities.moment or now).isoformat(),
-        "delivered": delivered.resolve(now.date(), "past").isoformat() if delivered else None,
+        "at": date_roles.contact_moment(entities, dated, normalized, now).isoformat(),
+        "delivered": delivered.day.isoformat() if delivered else None,
+        "desk": desk,
     }
 
 
-def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+def contact_answer(
+    inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]
+) -> Answer:
     at = parse_moment(inputs["at"])
+    if inputs.get("desk"):
+        return desk_answer(inputs, at, confidence, alternatives)
     if inputs.get("purpose") is None:
         return contact_table_answer(list_contacts(at), inputs, confidence, alternatives)
     result = route_contact(
@@ -177,19 +263,56 @@ def contact_answer(inputs: dict[str, Any], now: datetime, confidence: float, alt
         warranty_24h=bool(inputs.get("warranty_24h")),
     )
     first = result.matches[0]
-    lead = f"{result.purpose_label}の窓口は「{first.center}」{_reach(first)}です。{_state_sentence(first, result.at)}"
+    changed = result.purpose != result.requested_purpose
+    # A purpose the delivery date changed (初期不良 after the first week) is said first, once.
+    said, notes = (result.notes[:1], result.notes[1:]) if changed else ([], result.notes)
+    lead = "".join(said) + (
+        f"{result.purpose_label}の窓口は「{first.center}」{_reach(first)}{_hours_clause(first)}です。"
+        f"{_state_sentence(first, result.at)}"
+    )
     alternative = first.after_hours_alternative
     if first.open_now is False and alternative and alternative.open_now:
         lead += f"24時間保証のネットワーク製品は「{alternative.center}」{_reach(alternative)}が受付中です。"
     details = ["\n".join(_match_lines(m)) for m in result.matches]
+    if notes:
+        details.append("\n".join(f"・{n}" for n in notes))
+    if result.warnings:
+        details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
+    details.append(f"前提: {result.assumptions}")
+    details.append(f"適用したルール: {result.rule}")
+    answer = _calculation_answer(
+        "contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs, confidence, alternatives
+    )
+    # The handbook names no desk for what its one-week row no longer covers: a person can help.
+    return answer.model_copy(update={"offer_human": True}) if changed else answer
+
+
+def desk_answer(
+    inputs: dict[str, Any], at: datetime, confidence: float, alternatives: list[Candidate]
+) -> Answer:
+    """The desk the partner named, its phones and hours, and its state at the moment asked about."""
+    result = route_desk(
+        inputs["desk"],
+        at,
+        delivered=date.fromisoformat(inputs["delivered"]) if inputs.get("delivered") else None,
+    )
+    m = result.matches[0]
+    lead = f"「{m.center}」の連絡先は{_reach(m).strip('（）')}{_hours_clause(m)}です。{_state_sentence(m, result.at)}"
+    details = ["\n".join(_match_lines(m))]
     if result.notes:
         details.append("\n".join(f"・{n}" for n in result.notes))
     if result.warnings:
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     details.append(f"前提: {result.assumptions}")
     details.append(f"適用したルール: {result.rule}")
-    return _calculation_answer("contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs,
-                               confidence, alternatives)
+    return _calculation_answer(
+        "contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs, confidence, alternatives
+    )
+
+
+def _hours_clause(m: ContactMatch) -> str:
+    """「、受付時間は月～金 9:00~17:00」: the lead always gives the desk's hours, not only whether it is open."""
+    return f"、受付時間は{m.hours_text.removeprefix('受付時間').strip()}" if m.open_now is not None else ""
 
 
 def contact_table_answer(result: ContactListResult, inputs: dict[str, Any], confidence: float,
@@ -298,7 +421,9 @@ def _answer(
     notes: list[str],
     confidence: float,
     alternatives: list[Candidate],
+    assumption: str = "",
 ) -> Answer:
+    """A calculator's reply; `assumption` is a derived input said in the lead (a chained end date)."""
     details = ["計算結果:\n" + "\n".join(f"・{f}" for f in facts)]
     notes = [n for n in notes if n]
     if notes:
@@ -307,8 +432,16 @@ def _answer(
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
     details.append("読み取った条件:\n" + "\n".join(f"・{s}" for s in shown))
     details.append(f"適用したルール: {result.rule}")
-    return _calculation_answer(calculator, title, result.lead(), "\n\n".join(details), result, inputs,
-                               confidence, alternatives)
+    return _calculation_answer(
+        calculator,
+        title,
+        result.lead() + assumption,
+        "\n\n".join(details),
+        result,
+        inputs,
+        confidence,
+        alternatives,
+    )
 
 
 def _calculation_answer(calculator: str, title: str, lead: str, details: str, result: Any,
@@ -329,8 +462,15 @@ def _calculation_answer(calculator: str, title: str, lead: str, details: str, re
     )
 
 
-def from_entities(intent: str, entities: Entities, normalized: str, now: datetime, confidence: float,
-                  alternatives: list[Candidate]) -> Answer | None:
+def from_entities(
+    intent: str,
+    entities: Entities,
+    normalized: str,
+    now: datetime,
+    confidence: float,
+    alternatives: list[Candidate],
+    desk: str | None = None,
+) -> Answer | None:
     """The calculator answer for an intent whose inputs the question carries, else None."""
     if intent == "fw-option" and entities.dates:
         return firmware_answer(entities.dates[0].resolve(now.date(), "future"), now, confidence, alternatives)
@@ -341,9 +481,11 @@ def from_entities(intent: str, entities: Entities, normalized: str, now: datetim
     if intent == "pwp" and entities.dates:
         return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)
     if intent == "start-date" and entities.dates:
-        return start_date_answer(start_date_inputs(entities, normalized, now.date()), now, confidence, alternatives)
+        return start_date_answer(
+            start_date_inputs(entities, normalized, now.date()), now, confidence, alternatives
+        )
     if intent == "contact":
-        return contact_answer(contact_inputs(entities, normalized, now), now, confidence, alternatives)
+        return contact_answer(contact_inputs(entities, normalized, now, desk), now, confidence, alternatives)
     return None
 
 
@@ -357,6 +499,9 @@ def follow_up(last: Answer, entities: Entities, normalized: str, now: datetime) 
         return None
     inputs = dict(last.calculation["inputs"])
     before = dict(inputs)
+    # The dates read from the first message no longer describe what a follow-up recomputes.
+    inputs.pop("read", None)
+    before.pop("read", None)
     today = now.date()
     if last.calculator == "pwp":
         if entities.years in (1, 2):
@@ -390,3 +535,4 @@ def follow_up(last: Answer, entities: Entities, normalized: str, now: datetime) 
         if inputs != before:
             return contact_answer(inputs, now, last.confidence, [])
     return None
+

@@ -59,6 +59,16 @@ _WINDOW_PAD = 6
 # How far a relative anchor (来月, 去年, 来週) may stand from the date it qualifies: 「来年の3月末」.
 _ANCHOR_GAP = 2
 
+# An amount of time since an event (納品から10日, 購入して半年, 出荷後2か月) or left
+# before an end (残り8か月, あと30日で切れる): a date in its own right, its role
+# named by its own words (intents/date_roles.py). A rule (納品から1ヶ月以内) is no date.
+_SINCE = re.compile(
+    r"(納品|購入|出荷|発注|到着|届い[てた]|買っ[てた])(?:して|されて|した日|後)?(?:から|より)?\s*"
+    r"(\d{1,3}|半)\s*(日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年)(半)?(?!\s*(?:以内|以上|まで|より|を超|超|前|後に|で))"
+)
+_LEFT = re.compile(r"(?:残り|あと)\s*(\d{1,3}|半)\s*(日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年)(半)?")
+_UNIT_OF = {"日": "D", "週間": "W", "週": "W", "年": "Y"}
+
 _STATUS_WORDS = (("確定", PwpStatus.fixed), ("予定", PwpStatus.planned), ("空欄", PwpStatus.blank))
 _CARE_WORDS = (("プロアクティブケア", "proactive"), ("ファウンデーションケア", "foundation"))
 
@@ -94,6 +104,7 @@ class Entities:
     invalid_dates: tuple[str, ...] = ()
     years: int | None = None  # a term: 5年, 2年
     moment: datetime | None = None  # when the user wants to call: 今, 19時, 土曜
+    clock: time | None = None  # a time of day the text states (19時, 18:30); None when only a day is given
     products: tuple[ProductFamily, ...] = ()
     purposes: tuple[Purpose, ...] = ()
     pwp_status: PwpStatus | None = None
@@ -139,6 +150,7 @@ class _Reader:
         self.moment_day: date | None = None
         self.moment_time: time | None = None
         self.anchor: _Anchor | None = None
+        self.amount_spans: list[tuple[int, int]] = []
 
     def covered(self, start: int, end: int) -> bool:
         return any(start < d.start + len(d.text) and d.start < end for d in self.dates) or any(
@@ -163,6 +175,7 @@ class _Reader:
             fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
             fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
             self.dates.append(DateMention(m.group(0), m.start(), fiscal_year, 3, 31))
+        self.read_amounts()
         skipped = [m.span() for m in _NO_DATE_NUMBER.finditer(self.text)]
         hints = [
             (start, end)
@@ -171,8 +184,28 @@ class _Reader:
         ]
         if hints:
             self.read_timex(hints)
-        if self.years is None and (m := _YEARS.search(self.text)):
-            self.years = int(m.group(1))
+        if self.years is None:
+            # A term that is in fact an elapsed time (購入から1年, 残り2年) is no term.
+            terms = (
+                m
+                for m in _YEARS.finditer(self.text)
+                if not any(a <= m.start() < b for a, b in self.amount_spans)
+            )
+            if m := next(terms, None):
+                self.years = int(m.group(1))
+
+    def read_amounts(self) -> None:
+        """納品から10日 (a date 10 days ago), 残り8か月 (8 months from today)."""
+        for pattern, sign in ((_SINCE, -1), (_LEFT, 1)):
+            for m in pattern.finditer(self.text):
+                number, unit, half = m.groups()[-3:]
+                amount = 0.5 if number == "半" else float(number)
+                amount += 0.5 if half else 0
+                if self.covered(m.start(), m.end()):
+                    continue
+                self.amount_spans.append(m.span())
+                target = _shift(self.today, sign * amount, _UNIT_OF.get(unit, "M"))
+                self.dates.append(DateMention(m.group(0), m.start(), target.year, target.month, target.day))
 
     def read_timex(self, hints: list[tuple[int, int]]) -> None:
         """ja-timex over windows around the hints only: its cost grows with the text it reads."""
@@ -296,6 +329,7 @@ def extract(normalized: str, now: datetime) -> Entities:
         invalid_dates=tuple(reader.invalid),
         years=reader.years,
         moment=moment,
+        clock=reader.moment_time,
         products=products,
         purposes=purposes,
         pwp_status=pwp_status,

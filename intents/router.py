@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 from intents import calculations
 from intents.answer import Answer, RouteContext
+from intents.desks import DeskNames
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
 from intents.normalize import normalize
@@ -124,6 +125,7 @@ class Pipeline:
         self.matcher = matcher
         self.policy = policy
         self.replies = Replies(knowledge)
+        self.desks = DeskNames(knowledge.contacts, lambda name: analyzer.fold_synonyms(normalize(name)))
         self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
         # The vocabulary by each term's first two characters (every term has at least two):
         # finding one in a question is a look-up per position, not a scan of every term.
@@ -241,7 +243,8 @@ class Pipeline:
         self, intent: str, confidence: float, alternatives, entities: Entities, normalized: str, now: datetime
     ) -> Answer:
         try:
-            calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
+            desk = self.desks.find(normalized) if intent == "contact" else None
+            calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives, desk)
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
         if calculated is not None:

@@ -611,3 +611,60 @@ def describe_state(m: ContactMatch) -> str:
     if m.next_open is None:
         return "受付時間外"
     return f"受付時間外（次の受付開始: {_time_text(m.next_open)}）"
+
+
+# --- a desk named by the partner ------------------------------------------------------
+
+
+def route_desk(
+    contact_id: str,
+    at: datetime,
+    contacts: Mapping[str, Contact] | None = None,
+    delivered: date | None = None,
+) -> ContactRoutingResult:
+    """The one desk a partner named (「PICの番号は？」), with its state at `at`: answered as asked,
+    whatever purpose it serves. A named 欠品・初期不良 desk with a delivery date older than its
+    window says so (P20); no other desk is put in its place."""
+    at_jst = _aware_jst(at)
+    contacts = _load_contacts(contacts)
+    if contact_id not in contacts:
+        raise CalculatorInputError(f"窓口「{contact_id}」はデータにありません。{CONTACT_EXAMPLE}")
+    contact = contacts[contact_id]
+    match = _match(contact, at_jst, contacts)
+    purpose = contact.purposes[0]
+    warnings: list[str] = []
+    if delivered is not None and contact.within_days_of_delivery:
+        elapsed = (at_jst.date() - delivered).days
+        if elapsed > contact.within_days_of_delivery:
+            warnings.append(
+                f"納品日 {fmt_date(delivered)} から{elapsed}日が経過しています。この窓口は納品後一週間以内が対象です（P20）。"
+            )
+    notes = []
+    if match.open_now is False and match.next_open is not None:
+        closed_days = closed_days_between(at_jst.date(), match.next_open.date())
+        if closed_days:
+            notes.append(f"休業日: {closed_days}。")
+    citations = list(_citations_for(contact.source)) or [
+        handbook_citation(None, 20, label="お問い合わせ窓口情報")
+    ]
+    return ContactRoutingResult(
+        requested_purpose=purpose,
+        purpose=purpose,
+        purpose_label=PURPOSE_LABELS[purpose],
+        product=None,
+        at=at_jst,
+        delivered=delivered,
+        matches=[match],
+        center=match.center,
+        phones=list(match.phones),
+        email=match.email,
+        open_now=match.open_now,
+        next_open=match.next_open,
+        closes_at=match.closes_at,
+        assumptions=ASSUMPTIONS,
+        notes=notes,
+        rule=f"ご質問で名前が挙がった窓口「{contact.name}」を、記載元（{contact.source}）のとおりご案内しています。",
+        citation=citations[0],
+        citations=citations,
+        warnings=warnings,
+    )
