@@ -50,6 +50,11 @@ START_INVITATION = (
 )
 
 
+class MissingInput(CalculatorInputError):
+    """The question lacks an input the calculator needs (the end date, the warranty years):
+    it is answered with the entry that explains the rule, and this message asks for the input."""
+
+
 def invitation(intent: str) -> str:
     return {"Q22": PWP_INVITATION, "Q23": PWP_INVITATION, "Q19": START_INVITATION}.get(intent, "")
 
@@ -75,7 +80,7 @@ def pwp_inputs(entities: Entities, normalized: str, today: date) -> dict[str, An
             # No cue: the first date that is not some other event is the end date (「2027/3/31、PWPは？」).
             loose = next((d for d in dated if d.role in (None, Role.moment, Role.work, Role.order)), None)
             if loose is None:
-                raise CalculatorInputError("保証・契約の終了日が読み取れませんでした。例: /pwp 2027-03-31")
+                raise MissingInput("保証・契約の終了日が読み取れませんでした。例: /pwp 2027-03-31")
             end = loose.day
             read[dated.index(loose)] = (
                 f"{fmt_date(end)}: 保証・契約の終了日として計算しました（「{loose.mention.text}」）"
@@ -108,7 +113,7 @@ def _chained_coverage_end(purchase: date, terms: date_roles.Terms, normalized: s
         years, label = row.parts_years, f"{row.series} の標準保証"
         source = f"Q4 の標準保証表: {row.series} は部品{row.parts_years}年・オンサイト{row.onsite_years}年"
     else:
-        raise CalculatorInputError(
+        raise MissingInput(
             f"ご購入日 {fmt_date(purchase)} は読み取れましたが、保証・契約の終了日を計算するための年数（標準保証の年数、"
             "サポートサービスの期間）または機種名が分かりませんでした。例: 「2024/3/5購入、標準保証3年」、「DL360 Gen10」"
         )
@@ -175,7 +180,7 @@ def start_date_inputs(entities: Entities, normalized: str, today: date) -> dict[
         # delivery date is the hardware's delivery: 「12/1に納品したサーバー」).
         purchase = next((d for d in dated if d.role != Role.order), None)
         if purchase is None:
-            raise CalculatorInputError("ハードウェアのご購入日が読み取れませんでした。例: 2026/5/10購入、5年")
+            raise MissingInput("ハードウェアのご購入日が読み取れませんでした。例: 2026/5/10購入、5年")
         delivered = None if purchase is delivered else delivered
         read[dated.index(purchase)] = (
             f"{fmt_date(purchase.day)}: ご購入日として計算しました（「{purchase.mention.text}」）"

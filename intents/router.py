@@ -21,7 +21,7 @@ from datetime import datetime
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from intents import calculations
+from intents import calculations, question
 from intents.answer import Answer, RouteContext
 from intents.desks import DeskNames
 from intents.entities import Entities, extract
@@ -144,7 +144,7 @@ class Pipeline:
     def classify(self, text: str, now: datetime) -> Classification:
         analysis = self.analyzer.analyze(text[:MAX_CHARS])
         entities = extract(analysis.normalized, now)
-        raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
+        raw = self._rank(analysis, text[:MAX_CHARS])
         ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
         calibration = self.policy.calibration
         top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
@@ -156,6 +156,16 @@ class Pipeline:
         other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
         decision = self.policy.decide(ranked, on_topic, other_vendor)
         return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
+
+    def _rank(self, analysis: Analysis, text: str) -> list[tuple[str, float]]:
+        """Intents by similarity; a long message is also matched on its asking sentence,
+        each intent keeping its better score, so long and short phrasings decide alike."""
+        scores = {s.intent: s.score for s in self.matcher.rank(analysis)}
+        if (asked := question.focus(text)) is not None:
+            for s in self.matcher.rank(self.analyzer.analyze(asked)):
+                if s.score > scores.get(s.intent, -1.0):
+                    scores[s.intent] = s.score
+        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
@@ -245,6 +255,9 @@ class Pipeline:
         try:
             desk = self.desks.find(normalized) if intent == "contact" else None
             calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives, desk)
+        except calculations.MissingInput as exc:
+            entry = self.knowledge.faq[CALCULATOR_FALLBACK.get(intent, intent)]
+            return self.replies.faq(entry, confidence, alternatives, extra=str(exc))
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
         if calculated is not None:

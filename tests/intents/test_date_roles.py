@@ -80,7 +80,7 @@ def test_purchase_date_and_model_alone_use_the_q4_row():
 
 def test_purchase_date_without_any_term_asks_for_it():
     a = route("2024年3月5日に購入したサーバー、ポストワランティはいつから発注できますか？", NOW)
-    assert a.calculation is None and "年数" in a.lead
+    assert a.calculation is None and a.intent == "Q22" and "年数" in a.as_text()
 
 
 def test_the_fixed_pwp_end_date_is_not_the_warranty_end():
@@ -136,3 +136,26 @@ def test_a_named_desk_is_answered_as_asked():
 )
 def test_named_desks(text, center):
     assert route(text, NOW).calculation["result"]["center"] == center
+
+
+# --- long messages ------------------------------------------------------------------------
+
+
+def test_the_asking_sentence_of_a_long_message():
+    from intents.question import focus
+
+    text = "お世話になっております。株式会社サンプルの山田です。先月お客様にサーバーを納品しました。CSNのIDはどうやって取得すればいいですか？"
+    assert focus(text) == "CSNのIDはどうやって取得すればいいですか？"
+    assert focus("CSNのIDはどう取る？") is None
+
+
+def test_a_long_polite_message_decides_like_the_short_question():
+    short = default_pipeline().classify("CSNのIDはどうやって取得すればいいですか？", NOW)
+    long = default_pipeline().classify(
+        "お世話になっております。株式会社サンプルの山田です。いつも大変お世話になっております。"
+        "先月お客様の本社にサーバーを3台納品し、現在ラックへの設置とOSの構築作業を進めているところです。"
+        "お客様からの要望で弊社側で管理を行うことになりました。CSNのIDはどうやって取得すればいいですか？",
+        NOW,
+    )
+    assert long.top[0] == short.top[0] == "Q12"
+    assert long.decision == short.decision == "answer"
