@@ -21,7 +21,7 @@ from datetime import datetime
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from intents import calculations, question
+from intents import calculations, question, readings
 from intents.answer import Answer, RouteContext
 from intents.desks import DeskNames
 from intents.entities import Entities, extract
@@ -142,9 +142,16 @@ class Pipeline:
     # --- classification ------------------------------------------------------
 
     def classify(self, text: str, now: datetime) -> Classification:
-        analysis = self.analyzer.analyze(text[:MAX_CHARS])
+        text = text[:MAX_CHARS]
+        analysis = self.analyzer.analyze(text)
+        # Romaji and misconverted kanji are read back into the handbook's words (intents/readings.py).
+        retyped = readings.romaji_to_kana(analysis.normalized) or readings.correct_misconversions(
+            analysis.normalized, self.vocabulary
+        )
+        if retyped is not None:
+            text, analysis = retyped, self.analyzer.analyze(retyped)
         entities = extract(analysis.normalized, now)
-        raw = self._rank(analysis, text[:MAX_CHARS])
+        raw = self._rank(analysis, text)
         ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
         calibration = self.policy.calibration
         top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
