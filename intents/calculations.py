@@ -26,13 +26,14 @@ from knowledge.calculators.contact_routing import (
     ContactListResult,
     ContactMatch,
     describe_state,
+    find_product,
     list_contacts,
     route_contact,
     route_desk,
 )
 from knowledge.calculators.post_warranty import CARE_LABELS, PWP_STATUS_LABELS, compute_post_warranty
 from knowledge.calculators.standard_warranty import find_series_warranty
-from knowledge.calculators.start_date import compute_start_date
+from knowledge.calculators.start_date import compute_registration_deadline, compute_start_date
 from knowledge.calendar import firmware_deadline, installation_window
 from knowledge.dates import parse_moment
 from knowledge.loader import load_knowledge
@@ -48,6 +49,10 @@ START_INVITATION = (
     "ハードウェアのご購入日と年数を書いていただければ、保守開始日・終了日を計算します"
     "（例: 「2026/5/10購入のサーバーに5年の保守」）。"
 )
+
+
+# Intents whose question, with a delivery date and no hardware date, asks for the registration deadline.
+REGISTRATION_INTENTS = ("Q10", "Q5", "start-date")
 
 
 class MissingInput(CalculatorInputError):
@@ -71,7 +76,9 @@ def pwp_inputs(entities: Entities, normalized: str, today: date) -> dict[str, An
     read = [d.describe() for d in dated]
     chain = ""
     pwp_end = date_roles.first(dated, Role.pwp_end)
-    coverage_end = date_roles.first(dated, Role.coverage_end)
+    # Several end dates (the warranty's, then a contract's after it): the latest is the one running now.
+    ends = [d for d in dated if d.role == Role.coverage_end]
+    coverage_end = max(ends, key=lambda d: d.day) if ends else None
     if coverage_end is None:
         if (purchase := date_roles.first(dated, Role.purchase)) is not None:
             end, (chain, *steps) = _chained_coverage_end(purchase.day, terms, normalized)
@@ -113,9 +120,15 @@ def _chained_coverage_end(purchase: date, terms: date_roles.Terms, normalized: s
         years, label = row.parts_years, f"{row.series} の標準保証"
         source = f"Q4 の標準保証表: {row.series} は部品{row.parts_years}年・オンサイト{row.onsite_years}年"
     else:
+        # Q4's table has no network products; its note says where their warranties are listed.
+        network = ""
+        if find_product(normalized) in (ProductFamily.network, ProductFamily.aruba):
+            note = load_knowledge().tables.standard_warranty_note or ""
+            network = "".join(f"{s}。" for s in note.split("。") if "ネットワーク" in s)
         raise MissingInput(
             f"ご購入日 {fmt_date(purchase)} は読み取れましたが、保証・契約の終了日を計算するための年数（標準保証の年数、"
-            "サポートサービスの期間）または機種名が分かりませんでした。例: 「2024/3/5購入、標準保証3年」、「DL360 Gen10」"
+            "サポートサービスの期間）または機種名が分かりませんでした。例: 「2024/3/5購入、標準保証3年」、「DL360 Gen10」。"
+            + network
         )
     end = end_of_term(purchase, years)
     return end, [
@@ -230,6 +243,26 @@ def start_date_answer(
     return _answer(
         "start-date", "保守開始日・終了日", result, inputs, shown, facts, [], confidence, alternatives
     )
+
+
+def registration_inputs(entities: Entities, normalized: str, today: date) -> dict[str, Any] | None:
+    """The delivery date of a registration-deadline question (「納品物が届いた、登録期限は？」), else None:
+    a delivery date and no hardware date (with those, the start-date calculation answers)."""
+    dated = date_roles.roles(entities, normalized, today)
+    if any(d.role in (Role.purchase, Role.ship) for d in dated) or "登録" not in normalized:
+        return None
+    delivered = date_roles.first(dated, Role.delivery)
+    if delivered is None:
+        return None
+    return {"delivered": delivered.day.isoformat(), "read": [d.describe() for d in dated]}
+
+
+def registration_answer(inputs: dict[str, Any], now: datetime, confidence: float, alternatives: list[Candidate]) -> Answer:
+    result = compute_registration_deadline(date.fromisoformat(inputs["delivered"]), now.date())
+    shown = [*inputs["read"], f"今日: {fmt_date(now.date())}"]
+    facts = [f"登録期限（納品から一ヶ月）: {fmt_date(result.registration_deadline)}"]
+    return _answer("registration-deadline", "サービス登録の期限", result, inputs, shown, facts, [], confidence,
+                   alternatives, intent="Q10")
 
 
 # --- contact -----------------------------------------------------------------------
@@ -427,8 +460,10 @@ def _answer(
     confidence: float,
     alternatives: list[Candidate],
     assumption: str = "",
+    intent: str | None = None,
 ) -> Answer:
-    """A calculator's reply; `assumption` is a derived input said in the lead (a chained end date)."""
+    """A calculator's reply; `assumption` is a derived input said in the lead (a chained end date);
+    `intent` defaults to the calculator."""
     details = ["計算結果:\n" + "\n".join(f"・{f}" for f in facts)]
     notes = [n for n in notes if n]
     if notes:
@@ -446,6 +481,7 @@ def _answer(
         inputs,
         confidence,
         alternatives,
+        intent=intent,
     )
 
 
@@ -485,6 +521,10 @@ def from_entities(
         return installation_answer(applied_at, confidence, alternatives)
     if intent == "pwp" and entities.dates:
         return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)
+    if intent in REGISTRATION_INTENTS and entities.dates and (
+        registration := registration_inputs(entities, normalized, now.date())
+    ):
+        return registration_answer(registration, now, confidence, alternatives)
     if intent == "start-date" and entities.dates:
         return start_date_answer(
             start_date_inputs(entities, normalized, now.date()), now, confidence, alternatives

@@ -163,7 +163,7 @@ def roles(entities: Entities, normalized: str, today: date) -> tuple[RoledDate, 
             or _first_cue(_cut(after, _CLAUSE_END))
             or _last_cue(before[max(before.rfind(ch) for ch in "、,") + 1 :] or before)
             or _last_cue(before)
-            or _first_cue(_cut(after, _SENTENCE_END))
+            or _first_cue(_cut(normalized[end:following], _SENTENCE_END))
         )
         role, cue = found if found else (None, None)
         out.append(RoledDate(mention, role, cue, mention.resolve(today, _RESOLVE[role])))
@@ -185,7 +185,7 @@ def pwp_status_of(date_: RoledDate, fallback: PwpStatus | None) -> PwpStatus | N
 
 # --- terms ---------------------------------------------------------------------------
 
-_TERM = re.compile(r"(?<![0-9和成rh.])([1-9]|10)\s*年間?(?![0-9]+月|度|半|前|後|目)")
+_TERM = re.compile(r"(?<![0-9和成rh.])([1-9]|10)\s*(?:年|ねん|ネン)(?:間|かん)?(?![0-9]+月|度|半|前|後|目)")
 _TERM_CUES: list[tuple[str, str]] = [
     (r"ポストワランティサービス|延長|pwp", "pwp"),
     (r"標準保証|保証期間|保証", "warranty"),

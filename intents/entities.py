@@ -29,7 +29,7 @@ _TEMPORAL_HINT = re.compile(
 # Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before
 # a period, and the commonest form, 2027年3月31日, needs no 0.5 ms parser.
 _NUMERIC_DATE = re.compile(
-    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9])|年(\d{1,2})月(\d{1,2})日)(?![0-9])"
+    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9])|(?:年|ねん)(\d{1,2})(?:月|がつ)(\d{1,2})(?:日|にち))(?![0-9])"
 )
 # Era initials as partners abbreviate them: R9.3.31 (令和), H31.4.30 (平成); lower-cased by normalisation.
 _ERA_DATE = re.compile(r"(?<![a-z0-9])([rh])(\d{1,2})[./](\d{1,2})[./](\d{1,2})(?![0-9])")
@@ -38,7 +38,7 @@ _FISCAL_END = re.compile(r"(今|来|再来)?年度末")
 _NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|週|度|回|後|まで|から|の)|現在|right now|\bnow\b")
 # A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
 _YEARS = re.compile(
-    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:年間?(?![0-9]+月|度)|-?\s?years?\b|-?yr\b)"
+    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:(?:年|ねん|ネン)(?:間|かん)?(?![0-9]+月|度|前|後)|-?\s?years?\b|-?yr\b)"
 )
 # Hints ja-timex would read as nothing we use: a term (5年, 3年間; _YEARS reads it)
 # or a span of hours (24時間, 4時間対応). 5年後, 1年半前 and 3時間後 stay: they are dates.
@@ -293,6 +293,9 @@ class _Reader:
         if raw.endswith(("後", "前")):
             if mod == "BEFORE" and following.startswith(_RULE_PHRASE_AFTER):
                 return
+            # 「2年前の今日」 is one date: the 今日 only names the day of the month.
+            if self.text.startswith(("の今日", "の本日"), end):
+                raw += self.text[end : end + 3]
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
         elif unit == "D":  # 今日, 明日, 昨日
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))

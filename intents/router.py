@@ -186,13 +186,12 @@ class Pipeline:
             if len(t) >= 3 and not t.isascii()
         )
 
-    @staticmethod
-    def _weigh_evidence(raw: list[tuple[str, float]], entities: Entities, normalized: str) -> list[tuple[str, float]]:
-        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) with
-        a moment (今, 19時, 土曜) or a word of reaching someone (電話, 窓口) is a
-        question of whom to call and whether they are open."""
+    def _weigh_evidence(self, raw: list[tuple[str, float]], entities: Entities, normalized: str) -> list[tuple[str, float]]:
+        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) or a
+        desk's name (PIC, 時間外窓口) with a moment (今, 19時, 土曜) or a word of reaching
+        someone (電話, 窓口) is a question of whom to call and whether they are open."""
         asks_to_reach = entities.moment is not None or any(w in normalized for w in REACH_WORDS)
-        if not (entities.purposes and asks_to_reach):
+        if not (asks_to_reach and (entities.purposes or self.desks.find(normalized))):
             return raw
         return [(i, min(1.0, s + CONTACT_EVIDENCE) if i == "contact" else s) for i, s in raw]
 

@@ -38,7 +38,8 @@ def _patterns(rows: Sequence[WarrantyRow]) -> list[tuple[re.Pattern[str], str, S
     for row in rows:
         for series in row.series:
             key = _key(series)
-            words = [re.escape(w) for w in key.split()]
+            # 「MSA 2050/2052」 is two models: either number names the row.
+            words = ["(?:" + "|".join(map(re.escape, w.split("/"))) + ")" for w in key.split()]
             pattern = re.compile(r"(?<![a-z0-9])" + r"\s*".join(words) + r"(?![0-9])")
             out.append((pattern, key, SeriesWarranty(series, row.parts_years, row.onsite_years)))
     return out

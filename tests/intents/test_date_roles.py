@@ -159,3 +159,46 @@ def test_a_long_polite_message_decides_like_the_short_question():
     )
     assert long.top[0] == short.top[0] == "Q12"
     assert long.decision == short.decision == "answer"
+
+
+# --- more chains and readings of dates ------------------------------------------------------
+
+
+def test_delivery_date_alone_gives_the_registration_deadline():
+    a = route("明日ファウンデーションケア5年の納品物が届く予定です。登録期限はいつになりますか？", NOW)
+    assert (a.intent, a.calculator) == ("Q10", "registration-deadline")
+    assert a.calculation["result"]["registration_deadline"] == "2026-12-25"
+    assert "2026年12月25日" in a.lead
+
+
+def test_years_ago_today_is_one_date():
+    a = route("ちょうど2年前の今日に購入したDL380 Gen10（標準保証のみ）、PWPの発注期間は？", NOW)
+    result = a.calculation["result"]
+    assert (result["coverage_end"], result["order_window_start"]) == ("2027-11-23", "2027-08-25")
+
+
+def test_hiragana_date_and_term_units():
+    a = route("ほしょうが2027ねん1がつ31にちにおわります。ぽすとわらんてぃはいつからはっちゅうできますか", NOW)
+    assert a.calculation["result"]["order_window_start"] == "2026-11-02"
+    a = route("ｺｳﾆｭｳﾋﾞ 2026/7/7 ﾉ ｻｰﾊﾞｰ ﾆ 5ﾈﾝ ﾉ ｹｱﾊﾟｯｸ｡ ﾎｼｭ ﾊ ｲﾂｶﾗ ｲﾂﾏﾃﾞ?", NOW)
+    assert a.calculation["result"]["end_date"] == "2031-07-06"
+
+
+def test_a_row_naming_two_models_matches_either():
+    rows = load_knowledge().tables.standard_warranty
+    assert find_series_warranty("msa 2050を買った", rows).parts_years == 3
+
+
+def test_network_products_point_to_their_warranty_page():
+    a = route("Arubaのスイッチを2024年5月10日に購入しました。PWPはいつから発注できますか？", NOW)
+    assert a.calculation is None and "networking/support/warranty" in a.as_text()
+
+
+def test_the_latest_end_date_is_the_running_one():
+    a = route("製品保証は2025年4月30日に終わり、その後の契約の終了日が2027年4月30日です。次のPWPはいつから発注？", NOW)
+    assert a.calculation["result"]["coverage_end"] == "2027-04-30"
+
+
+def test_a_named_desk_with_a_word_of_reaching_is_a_contact_question():
+    a = route("24時間保証ネットワーク製品の時間外窓口の番号を教えて", NOW)
+    assert a.intent == "contact" and "0120-065-591" in a.lead
