@@ -29,6 +29,8 @@ from intents.answer import Answer
 from intents.router import Pipeline
 
 DEFAULT_NOW = "2026-11-21T10:00:00+09:00"
+# A long message (a greeting, who is asking, the background, then the question).
+LONG_MESSAGE = 80
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ class Summary:
     false_rejection: float
     calc_checked: int
     calc_wrong: int
+    # Did-you-mean on in-scope questions, all and those of LONG_MESSAGE characters or more.
+    did_you_mean_in_scope: float = 0.0
+    did_you_mean_long: float = 0.0
+    long_in_scope: int = 0
 
 
 def _ratio(a: int, b: int) -> float:
@@ -152,6 +158,7 @@ def summarize(outcomes: list[Outcome]) -> Summary:
     oos = [o for o in outcomes if o.item.intent is None]
     declined = [o for o in outcomes if o.answer.kind == "out_of_scope"]
     calc = [o for o in outcomes if o.item.expect]
+    long = [o for o in ins if len(o.item.text) >= LONG_MESSAGE]
     return Summary(
         n=len(outcomes),
         in_scope=len(ins),
@@ -165,6 +172,9 @@ def summarize(outcomes: list[Outcome]) -> Summary:
         false_rejection=_ratio(sum(o.answer.kind == "out_of_scope" for o in ins), len(ins)),
         calc_checked=len(calc),
         calc_wrong=sum(bool(o.calc_errors) for o in calc),
+        did_you_mean_in_scope=_ratio(sum(o.answer.kind == "did_you_mean" for o in ins), len(ins)),
+        did_you_mean_long=_ratio(sum(o.answer.kind == "did_you_mean" for o in long), len(long)),
+        long_in_scope=len(long),
     )
 
 

@@ -151,28 +151,31 @@ class Pipeline:
         if retyped is not None:
             text, analysis = retyped, self.analyzer.analyze(retyped)
         entities = extract(analysis.normalized, now)
-        raw = self._rank(analysis, text)
-        ranked = self._fold_calculators(self._weigh_evidence(raw, entities, analysis.normalized), entities)
-        calibration = self.policy.calibration
-        top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
-        confidences = [calibration.confidence(top, second)]
-        # The others' confidence: each as if it were on top, against the best.
-        confidences += [calibration.confidence(score, top) for _, score in ranked[1:]]
-        ranked = [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)]
+        raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
+        ranked, (top, second) = self._calibrated(raw, entities, analysis.normalized)
+        # A long message is also matched on its asking sentence alone; whichever of the two
+        # the bot reads more clearly decides, so long and short phrasings decide alike.
+        if (asked := question.focus(text)) is not None:
+            focused = [(s.intent, s.score) for s in self.matcher.rank(self.analyzer.analyze(asked))]
+            other, pair = self._calibrated(focused, entities, analysis.normalized)
+            if other[0][1] > ranked[0][1]:
+                ranked, (top, second) = other, pair
         on_topic = self._on_topic(analysis)
         other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
         decision = self.policy.decide(ranked, on_topic, other_vendor)
         return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
 
-    def _rank(self, analysis: Analysis, text: str) -> list[tuple[str, float]]:
-        """Intents by similarity; a long message is also matched on its asking sentence,
-        each intent keeping its better score, so long and short phrasings decide alike."""
-        scores = {s.intent: s.score for s in self.matcher.rank(analysis)}
-        if (asked := question.focus(text)) is not None:
-            for s in self.matcher.rank(self.analyzer.analyze(asked)):
-                if s.score > scores.get(s.intent, -1.0):
-                    scores[s.intent] = s.score
-        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    def _calibrated(
+        self, raw: list[tuple[str, float]], entities: Entities, normalized: str
+    ) -> tuple[list[tuple[str, float]], tuple[float, float]]:
+        """Intents with calibrated confidence, best first, and the raw top two scores."""
+        ranked = self._fold_calculators(self._weigh_evidence(raw, entities, normalized), entities)
+        calibration = self.policy.calibration
+        top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+        confidences = [calibration.confidence(top, second)]
+        # The others' confidence: each as if it were on top, against the best.
+        confidences += [calibration.confidence(score, top) for _, score in ranked[1:]]
+        return [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)], (top, second)
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
