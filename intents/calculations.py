@@ -52,7 +52,7 @@ START_INVITATION = (
 
 
 # Intents whose question, with a delivery date and no hardware date, asks for the registration deadline.
-REGISTRATION_INTENTS = ("Q10", "Q5", "start-date")
+REGISTRATION_INTENTS = ("Q10", "Q5", "start-date", "pwp")
 
 
 class MissingInput(CalculatorInputError):
@@ -247,9 +247,10 @@ def start_date_answer(
 
 def registration_inputs(entities: Entities, normalized: str, today: date) -> dict[str, Any] | None:
     """The delivery date of a registration-deadline question (「納品物が届いた、登録期限は？」), else None:
-    a delivery date and no hardware date (with those, the start-date calculation answers)."""
+    a delivery date and no hardware or end date (with those, the start-date or PWP calculation answers)."""
     dated = date_roles.roles(entities, normalized, today)
-    if any(d.role in (Role.purchase, Role.ship) for d in dated) or "登録" not in normalized:
+    others = (Role.purchase, Role.ship, Role.coverage_end, Role.pwp_end)
+    if any(d.role in others for d in dated) or "登録" not in normalized:
         return None
     delivered = date_roles.first(dated, Role.delivery)
     if delivered is None:
@@ -503,6 +504,14 @@ def _calculation_answer(calculator: str, title: str, lead: str, details: str, re
     )
 
 
+def _work_date(entities: Entities, normalized: str, today: date) -> date | None:
+    """The work date of a firmware-update question: not a date that is the moment of a call
+    (「今日センターに相談したい」) nor a past event."""
+    dated = date_roles.roles(entities, normalized, today)
+    work = date_roles.first(dated, Role.work) or next((d for d in dated if d.role is None), None)
+    return work.mention.resolve(today, "future") if work else None
+
+
 def from_entities(
     intent: str,
     entities: Entities,
@@ -513,8 +522,8 @@ def from_entities(
     desk: str | None = None,
 ) -> Answer | None:
     """The calculator answer for an intent whose inputs the question carries, else None."""
-    if intent == "fw-option" and entities.dates:
-        return firmware_answer(entities.dates[0].resolve(now.date(), "future"), now, confidence, alternatives)
+    if intent == "fw-option" and (work := _work_date(entities, normalized, now.date())):
+        return firmware_answer(work, now, confidence, alternatives)
     if intent == "Q17" and (entities.dates or entities.moment):
         day = entities.dates[0].resolve(now.date(), "future") if entities.dates else None
         applied_at = entities.moment or datetime.combine(day, now.timetz())

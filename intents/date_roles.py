@@ -77,14 +77,17 @@ _CUES: list[tuple[str, Role]] = [
     (r"発注|注文|オーダ", Role.order),
     (r"出荷", Role.ship),
     (r"納品|納入|届い|届く|到着|着荷|受け取", Role.delivery),
-    (r"作業(?:予定)?日?|作業する|作業したい|アップデート(?:作業)?", Role.work),
+    (r"作業(?:予定)?日?|作業する|作業したい", Role.work),
     (r"申込|申し込", Role.application),
-    (r"電話|連絡|つなが|繋が|問い合わせ|問合せ|かけ|受付|開いて|やって", Role.moment),
+    (r"電話|連絡|つなが|繋が|問い合わせ|問合せ|かけ|受付|受け付け|相談|開いて|やって", Role.moment),
 ]
 _CUE = re.compile("|".join(f"(?P<c{i}>{pattern})" for i, (pattern, _) in enumerate(_CUES)))
 _CLAUSE_END = "、,。.?!？！\n"
 _SENTENCE_END = "。.?!？！\n"
-_REACH = 14  # characters a cue may stand from its date
+_REACH = 14  # characters a verb cue may stand after its date
+# Characters of topic before a date: long enough for the longest cue
+# (「ポストワランティサービス終了日は予定で」), so no cue is read cut in half.
+_REACH_BEFORE = 32
 
 # Times of day a partner writes without a clock (「12/29の朝」, 「1/2の午前中」): the hour asked about.
 DAY_PARTS = (
@@ -156,7 +159,7 @@ def roles(entities: Entities, normalized: str, today: date) -> tuple[RoledDate, 
         following = mentions[index + 1].start if index + 1 < len(mentions) else len(normalized)
         previous = mentions[index - 1].start + len(mentions[index - 1].text) if index else 0
         after = normalized[end : min(following, end + _REACH)]
-        before = normalized[max(previous, mention.start - _REACH) : mention.start]
+        before = normalized[max(previous, mention.start - _REACH_BEFORE) : mention.start]
         before = before[max(before.rfind(ch) for ch in _SENTENCE_END) + 1 :]
         found = (
             _first_cue(mention.text)

@@ -273,6 +273,9 @@ class _Reader:
             if anchor and anchor.unit == "W":
                 monday = anchor.day - timedelta(days=anchor.day.weekday())
                 self.moment_day = monday + timedelta(days=weekday)
+                # 「先週金曜に届いた」 names a calendar date: its role is read like any other's.
+                day = self.moment_day
+                self.dates.append(DateMention(raw, start, day.year, day.month, day.day))
             else:
                 self.moment_day = self.today + timedelta(days=(weekday - self.today.weekday()) % 7)
         elif re.match(r"^[0-9]{4}-", value) and int(value[:4]) > self.today.year + 50:

@@ -202,3 +202,22 @@ def test_the_latest_end_date_is_the_running_one():
 def test_a_named_desk_with_a_word_of_reaching_is_a_contact_question():
     a = route("24時間保証ネットワーク製品の時間外窓口の番号を教えて", NOW)
     assert a.intent == "contact" and "0120-065-591" in a.lead
+
+
+def test_a_long_topic_before_a_date_is_read_whole():
+    # 「ポストワランティサービス終了日は予定で」 is longer than the verb reach: no cue read cut in half.
+    a = route("保証切れ 2027/2/28 の案件、PWP終了日は予定で 2030/3/31 表示です。1年PWP今日発注できる？", NOW)
+    result = a.calculation["result"]
+    assert (result["coverage_end"], result["pwp_end"], result["pwp_status"]) == ("2027-02-28", "2030-03-31", "planned")
+
+
+def test_last_weeks_weekday_is_a_date_with_a_role():
+    a = route("先週金曜に保守の納品物が届きました。いつまでに登録すればいい？", NOW)
+    assert a.calculation["result"]["registration_deadline"] == "2026-12-20"
+
+
+def test_the_day_of_a_call_is_no_work_date():
+    a = route("ファームウェアアップデートオプションの相談を今日アドバンストソリューションセンターにしたいけど受け付けてもらえる？", NOW)
+    assert a.calculator != "firmware-deadline"
+    a = route("12月10日にファームウェアアップデートしたい", NOW)
+    assert a.calculation["inputs"]["work_date"] == "2026-12-10"
