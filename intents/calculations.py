@@ -276,12 +276,15 @@ def contact_inputs(
     the delivery date (for the one-week 初期不良 row) and a desk the question names."""
     dated = date_roles.roles(entities, normalized, now.date())
     delivered = date_roles.first(dated, Role.delivery)
+    at = date_roles.contact_moment(entities, dated, normalized, now)
+    # A delivery without a year happened before the moment asked about (「12/30に連絡、納品は12/25」).
+    delivered_on = delivered.mention.resolve(at.date(), "past") if delivered else None
     return {
         "purpose": entities.purposes[0].value if entities.purposes else None,
         "warranty_24h": "24時間保証" in normalized,
         "product": entities.products[0].value if entities.products else None,
-        "at": date_roles.contact_moment(entities, dated, normalized, now).isoformat(),
-        "delivered": delivered.day.isoformat() if delivered else None,
+        "at": at.isoformat(),
+        "delivered": delivered_on.isoformat() if delivered_on else None,
         "desk": desk,
     }
 

@@ -254,6 +254,8 @@ def contact_moment(
         (d for d in dated if d.role is None and d.day >= now.date()), None
     )
     part = day_part(normalized)
+    if part is not None and part[0] in ("今夜", "今晩"):
+        return datetime.combine(now.date(), part[1], tzinfo=now.tzinfo)
     if asked is not None:
         if asked.day == now.date() and entities.clock is None and part is None:
             return now  # 今日: the moment is now
@@ -263,6 +265,4 @@ def contact_moment(
         if entities.clock is None and part is not None and entities.moment.date() != now.date():
             return datetime.combine(entities.moment.date(), part[1], tzinfo=now.tzinfo)
         return entities.moment
-    if part is not None and part[0] in ("今夜", "今晩"):
-        return datetime.combine(now.date(), part[1], tzinfo=now.tzinfo)
     return now

@@ -221,3 +221,10 @@ def test_the_day_of_a_call_is_no_work_date():
     assert a.calculator != "firmware-deadline"
     a = route("12月10日にファームウェアアップデートしたい", NOW)
     assert a.calculation["inputs"]["work_date"] == "2026-12-10"
+
+
+def test_tonight_and_a_delivery_before_the_moment_asked_about():
+    result = route("今夜サーバーの修理依頼の電話できる？", NOW).calculation["result"]
+    assert (result["at"], result["open_now"]) == ("2026-11-24T20:00:00+09:00", False)
+    result = route("12/30に初期不良の連絡したい、納品は12/25", NOW).calculation["result"]
+    assert (result["delivered"], result["at"][:10]) == ("2026-12-25", "2026-12-30")
