@@ -8,6 +8,7 @@ to the partner so a misreading is visible at once.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -278,14 +279,18 @@ def contact_inputs(
     delivered = date_roles.first(dated, Role.delivery)
     at = date_roles.contact_moment(entities, dated, normalized, now)
     # A delivery without a year happened before the moment asked about (「12/30に連絡、納品は12/25」).
-    delivered_on = delivered.mention.resolve(at.date(), "past") if delivered else None
+    if delivered is not None:
+        moved = dataclasses.replace(delivered, day=delivered.mention.resolve(at.date(), "past"))
+        dated = tuple(moved if d is delivered else d for d in dated)
+        delivered = moved
     return {
         "purpose": entities.purposes[0].value if entities.purposes else None,
         "warranty_24h": "24時間保証" in normalized,
         "product": entities.products[0].value if entities.products else None,
         "at": at.isoformat(),
-        "delivered": delivered_on.isoformat() if delivered_on else None,
+        "delivered": delivered.day.isoformat() if delivered else None,
         "desk": desk,
+        "read": [d.describe() for d in dated],
     }
 
 
@@ -320,6 +325,7 @@ def contact_answer(
         details.append("\n".join(f"・{n}" for n in notes))
     if result.warnings:
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
+    details += _read_block(inputs)
     details.append(f"前提: {result.assumptions}")
     details.append(f"適用したルール: {result.rule}")
     answer = _calculation_answer(
@@ -345,11 +351,18 @@ def desk_answer(
         details.append("\n".join(f"・{n}" for n in result.notes))
     if result.warnings:
         details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
+    details += _read_block(inputs)
     details.append(f"前提: {result.assumptions}")
     details.append(f"適用したルール: {result.rule}")
     return _calculation_answer(
         "contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs, confidence, alternatives
     )
+
+
+def _read_block(inputs: dict[str, Any]) -> list[str]:
+    """The dates a contact question gave, each with the role it was read as; none when it gave none."""
+    read = inputs.get("read") or []
+    return ["読み取った条件:\n" + "\n".join(f"・{line}" for line in read)] if read else []
 
 
 def _hours_clause(m: ContactMatch) -> str:
