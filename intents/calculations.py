@@ -264,7 +264,7 @@ def registration_answer(inputs: dict[str, Any], now: datetime, confidence: float
     shown = [*inputs["read"], f"今日: {fmt_date(now.date())}"]
     facts = [f"登録期限（納品から一ヶ月）: {fmt_date(result.registration_deadline)}"]
     return _answer("registration-deadline", "サービス登録の期限", result, inputs, shown, facts, [], confidence,
-                   alternatives, intent="Q10")
+                   alternatives, intent="start-date")
 
 
 # --- contact -----------------------------------------------------------------------

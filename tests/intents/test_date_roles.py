@@ -166,7 +166,7 @@ def test_a_long_polite_message_decides_like_the_short_question():
 
 def test_delivery_date_alone_gives_the_registration_deadline():
     a = route("明日ファウンデーションケア5年の納品物が届く予定です。登録期限はいつになりますか？", NOW)
-    assert (a.intent, a.calculator) == ("Q10", "registration-deadline")
+    assert (a.intent, a.calculator) == ("start-date", "registration-deadline")
     assert a.calculation["result"]["registration_deadline"] == "2026-12-25"
     assert "2026年12月25日" in a.lead
 
