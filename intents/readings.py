@@ -16,8 +16,8 @@ nothing; pykakasi (~0.9 s to load its dictionary) is imported on first need.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
 
 # One romaji syllable (Hepburn and kunrei): consonant clusters, a doubled consonant
 # before its syllable (っ), a syllabic n, the long-vowel dash.
@@ -57,16 +57,22 @@ def _kakasi():
     return pykakasi.kakasi()
 
 
+@lru_cache(maxsize=4096)  # the handbook's terms come back question after question
 def _reading(word: str) -> str:
     return "".join(part["hira"] for part in _kakasi().convert(word))
 
 
-def correct_misconversions(normalized: str, terms: Iterable[str]) -> str | None:
-    """The text with each misconverted kanji word replaced by the term it sounds like, or None."""
+def correct_misconversions(normalized: str, terms: Iterable[str], is_word: Callable[[str], bool]) -> str | None:
+    """The text with each misconverted kanji word replaced by the term it sounds like, or None.
+
+    `is_word` tells a dictionary word (本日, 株式会社: not misconverted, only not a
+    handbook term) from a string no dictionary holds as one word (登禄)."""
     known = frozenset(terms)
     corrected = normalized
     for run in {m.group(0) for m in _KANJI_RUN.finditer(normalized)}:
         for piece in _unknown_pieces(run, known):
+            if is_word(piece):
+                continue
             neighbours = [t for t in _same_shape(len(piece), known) if _one_apart(piece, t)]
             if not neighbours:
                 continue

@@ -146,7 +146,7 @@ class Pipeline:
         analysis = self.analyzer.analyze(text)
         # Romaji and misconverted kanji are read back into the handbook's words (intents/readings.py).
         retyped = readings.romaji_to_kana(analysis.normalized) or readings.correct_misconversions(
-            analysis.normalized, self.vocabulary
+            analysis.normalized, self.vocabulary, self.analyzer.is_word
         )
         if retyped is not None:
             text, analysis = retyped, self.analyzer.analyze(retyped)

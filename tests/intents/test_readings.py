@@ -29,10 +29,11 @@ def test_english_is_not_romaji(text):
 
 
 def test_a_misconverted_word_becomes_the_term_that_reads_the_same():
-    terms = default_pipeline().vocabulary
-    assert readings.correct_misconversions("保守の登禄ってどうやる", terms) == "保守の登録ってどうやる"
-    assert readings.correct_misconversions("保守の登録ってどうやる", terms) is None
-    assert readings.correct_misconversions("株式会社山田の件です", terms) is None
+    pipeline = default_pipeline()
+    terms, is_word = pipeline.vocabulary, pipeline.analyzer.is_word
+    assert readings.correct_misconversions("保守の登禄ってどうやる", terms, is_word) == "保守の登録ってどうやる"
+    assert readings.correct_misconversions("保守の登録ってどうやる", terms, is_word) is None
+    assert readings.correct_misconversions("株式会社山田の件です", terms, is_word) is None
 
 
 @pytest.mark.parametrize(
