@@ -36,6 +36,8 @@ from knowledge.loader import Knowledge, load_knowledge
 # Longer messages are judged on their beginning: a question never needs more,
 # and a 40,000-character paste must not cost seconds.
 MAX_CHARS = 2000
+# A long message's asking sentence read with this confidence decides without matching the whole.
+CLEAR_ENOUGH = 0.9
 # A follow-up is a short message in a thread ("2年なら？", "確定だったら？").
 FOLLOW_UP_MAX_CHARS = 40
 
@@ -151,15 +153,20 @@ class Pipeline:
         if retyped is not None:
             text, analysis = retyped, self.analyzer.analyze(retyped)
         entities = extract(analysis.normalized, now)
-        raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
-        ranked, (top, second) = self._calibrated(raw, entities, analysis.normalized)
-        # A long message is also matched on its asking sentence alone; whichever of the two
-        # the bot reads more clearly decides, so long and short phrasings decide alike.
+        # A long message is matched on its asking sentence alone and, unless that reads
+        # clearly, on the whole message too; the clearer of the two decides, so long and
+        # short phrasings of one question decide alike (and a clear one costs one match).
+        views = [analysis]
         if (asked := question.focus(text)) is not None:
-            focused = [(s.intent, s.score) for s in self.matcher.rank(self.analyzer.analyze(asked))]
-            other, pair = self._calibrated(focused, entities, analysis.normalized)
-            if other[0][1] > ranked[0][1]:
+            views.insert(0, self.analyzer.analyze(asked))
+        ranked, (top, second) = [], (0.0, 0.0)
+        for reading in views:
+            raw = [(s.intent, s.score) for s in self.matcher.rank(reading)]
+            other, pair = self._calibrated(raw, entities, analysis.normalized)
+            if not ranked or other[0][1] > ranked[0][1]:
                 ranked, (top, second) = other, pair
+            if ranked[0][1] >= CLEAR_ENOUGH:
+                break
         on_topic = self._on_topic(analysis)
         other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
         decision = self.policy.decide(ranked, on_topic, other_vendor)
