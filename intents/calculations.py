@@ -544,12 +544,12 @@ def from_entities(
         day = entities.dates[0].resolve(now.date(), "future") if entities.dates else None
         applied_at = entities.moment or datetime.combine(day, now.timetz())
         return installation_answer(applied_at, confidence, alternatives)
-    if intent == "pwp" and entities.dates:
-        return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)
     if intent in REGISTRATION_INTENTS and entities.dates and (
         registration := registration_inputs(entities, normalized, now.date())
     ):
         return registration_answer(registration, now, confidence, alternatives)
+    if intent == "pwp" and entities.dates:
+        return pwp_answer(pwp_inputs(entities, normalized, now.date()), now, confidence, alternatives)
     if intent == "start-date" and entities.dates:
         return start_date_answer(
             start_date_inputs(entities, normalized, now.date()), now, confidence, alternatives

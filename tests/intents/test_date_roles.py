@@ -228,3 +228,9 @@ def test_tonight_and_a_delivery_before_the_moment_asked_about():
     assert (result["at"], result["open_now"]) == ("2026-11-24T20:00:00+09:00", False)
     result = route("12/30に初期不良の連絡したい、納品は12/25", NOW).calculation["result"]
     assert (result["delivered"], result["at"][:10]) == ("2026-12-25", "2026-12-30")
+
+
+def test_a_delivery_date_in_a_question_read_as_pwp_gets_the_registration_deadline():
+    a = route("納品日が2026年9月30日のサポートサービス、サービス登録の期限は？", NOW)
+    assert a.calculator == "registration-deadline"
+    assert a.calculation["result"]["registration_deadline"] == "2026-10-30"
