@@ -43,7 +43,10 @@ class Answer(BaseModel):
     # Ranked candidates (best first, the chosen one included).
     alternatives: list[Candidate] = []
     # Which calculator ran, with its inputs and result (model_dump of the pydantic result).
-    calculator: Literal["pwp", "start-date", "contact", "firmware-deadline", "installation-window"] | None = None
+    calculator: (
+        Literal["pwp", "start-date", "contact", "firmware-deadline", "installation-window", "registration-deadline"]
+        | None
+    ) = None
     calculation: dict[str, Any] | None = None
     # Whether escalation to a human should be offered prominently.
     offer_human: bool = False

@@ -29,7 +29,7 @@ _TEMPORAL_HINT = re.compile(
 # Numeric dates are read here first: ja-timex drops the day of "2027-01-20." before
 # a period, and the commonest form, 2027年3月31日, needs no 0.5 ms parser.
 _NUMERIC_DATE = re.compile(
-    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9])|年(\d{1,2})月(\d{1,2})日)(?![0-9])"
+    r"(?<![0-9])([12][0-9]{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|(0[1-9]|1[0-2])([0-3][0-9])|(?:年|ねん)(\d{1,2})(?:月|がつ)(\d{1,2})(?:日|にち))(?![0-9])"
 )
 # Era initials as partners abbreviate them: R9.3.31 (令和), H31.4.30 (平成); lower-cased by normalisation.
 _ERA_DATE = re.compile(r"(?<![a-z0-9])([rh])(\d{1,2})[./](\d{1,2})[./](\d{1,2})(?![0-9])")
@@ -38,7 +38,7 @@ _FISCAL_END = re.compile(r"(今|来|再来)?年度末")
 _NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|週|度|回|後|まで|から|の)|現在|right now|\bnow\b")
 # A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
 _YEARS = re.compile(
-    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:年間?(?![0-9]+月|度)|-?\s?years?\b|-?yr\b)"
+    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:(?:年|ねん|ネン)(?:間|かん)?(?![0-9]+月|度|前|後)|-?\s?years?\b|-?yr\b)"
 )
 # Hints ja-timex would read as nothing we use: a term (5年, 3年間; _YEARS reads it)
 # or a span of hours (24時間, 4時間対応). 5年後, 1年半前 and 3時間後 stay: they are dates.
@@ -58,6 +58,16 @@ _RELATIVE = re.compile(r"^P([0-9]+(?:\.[0-9]+)?)([YMWD])$")
 _WINDOW_PAD = 6
 # How far a relative anchor (来月, 去年, 来週) may stand from the date it qualifies: 「来年の3月末」.
 _ANCHOR_GAP = 2
+
+# An amount of time since an event (納品から10日, 購入して半年, 出荷後2か月) or left
+# before an end (残り8か月, あと30日で切れる): a date in its own right, its role
+# named by its own words (intents/date_roles.py). A rule (納品から1ヶ月以内) is no date.
+_SINCE = re.compile(
+    r"(納品|購入|出荷|発注|到着|届い[てた]|買っ[てた])(?:して|されて|した日|後)?(?:から|より)?\s*"
+    r"(\d{1,3}|半)\s*(日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年)(半)?(?!\s*(?:以内|以上|まで|より|を超|超|前|後に|で))"
+)
+_LEFT = re.compile(r"(?:残り|あと)\s*(\d{1,3}|半)\s*(日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年)(半)?")
+_UNIT_OF = {"日": "D", "週間": "W", "週": "W", "年": "Y"}
 
 _STATUS_WORDS = (("確定", PwpStatus.fixed), ("予定", PwpStatus.planned), ("空欄", PwpStatus.blank))
 _CARE_WORDS = (("プロアクティブケア", "proactive"), ("ファウンデーションケア", "foundation"))
@@ -94,6 +104,7 @@ class Entities:
     invalid_dates: tuple[str, ...] = ()
     years: int | None = None  # a term: 5年, 2年
     moment: datetime | None = None  # when the user wants to call: 今, 19時, 土曜
+    clock: time | None = None  # a time of day the text states (19時, 18:30); None when only a day is given
     products: tuple[ProductFamily, ...] = ()
     purposes: tuple[Purpose, ...] = ()
     pwp_status: PwpStatus | None = None
@@ -139,6 +150,7 @@ class _Reader:
         self.moment_day: date | None = None
         self.moment_time: time | None = None
         self.anchor: _Anchor | None = None
+        self.amount_spans: list[tuple[int, int]] = []
 
     def covered(self, start: int, end: int) -> bool:
         return any(start < d.start + len(d.text) and d.start < end for d in self.dates) or any(
@@ -163,6 +175,7 @@ class _Reader:
             fiscal_year = self.today.year if self.today.month <= 3 else self.today.year + 1
             fiscal_year += {None: 0, "今": 0, "来": 1, "再来": 2}[m.group(1)]
             self.dates.append(DateMention(m.group(0), m.start(), fiscal_year, 3, 31))
+        self.read_amounts()
         skipped = [m.span() for m in _NO_DATE_NUMBER.finditer(self.text)]
         hints = [
             (start, end)
@@ -171,8 +184,28 @@ class _Reader:
         ]
         if hints:
             self.read_timex(hints)
-        if self.years is None and (term := _YEARS.search(self.text)):
-            self.years = int(term.group(1))
+        if self.years is None:
+            # A term that is in fact an elapsed time (購入から1年, 残り2年) is no term.
+            terms = (
+                m
+                for m in _YEARS.finditer(self.text)
+                if not any(a <= m.start() < b for a, b in self.amount_spans)
+            )
+            if term := next(terms, None):
+                self.years = int(term.group(1))
+
+    def read_amounts(self) -> None:
+        """納品から10日 (a date 10 days ago), 残り8か月 (8 months from today)."""
+        for pattern, sign in ((_SINCE, -1), (_LEFT, 1)):
+            for m in pattern.finditer(self.text):
+                number, unit, half = m.groups()[-3:]
+                amount = 0.5 if number == "半" else float(number)
+                amount += 0.5 if half else 0
+                if self.covered(m.start(), m.end()):
+                    continue
+                self.amount_spans.append(m.span())
+                target = _shift(self.today, sign * amount, _UNIT_OF.get(unit, "M"))
+                self.dates.append(DateMention(m.group(0), m.start(), target.year, target.month, target.day))
 
     def read_timex(self, hints: list[tuple[int, int]]) -> None:
         """ja-timex over windows around the hints only: its cost grows with the text it reads."""
@@ -240,6 +273,9 @@ class _Reader:
             if anchor and anchor.unit == "W":
                 monday = anchor.day - timedelta(days=anchor.day.weekday())
                 self.moment_day = monday + timedelta(days=weekday)
+                # 「先週金曜に届いた」 names a calendar date: its role is read like any other's.
+                named = self.moment_day
+                self.dates.append(DateMention(raw, start, named.year, named.month, named.day))
             else:
                 self.moment_day = self.today + timedelta(days=(weekday - self.today.weekday()) % 7)
         elif re.match(r"^[0-9]{4}-", value) and int(value[:4]) > self.today.year + 50:
@@ -260,6 +296,9 @@ class _Reader:
         if raw.endswith(("後", "前")):
             if mod == "BEFORE" and following.startswith(_RULE_PHRASE_AFTER):
                 return
+            # 「2年前の今日」 is one date: the 今日 only names the day of the month.
+            if self.text.startswith(("の今日", "の本日"), end):
+                raw += self.text[end : end + 3]
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
         elif unit == "D":  # 今日, 明日, 昨日
             self.dates.append(DateMention(raw, start, target.year, target.month, target.day))
@@ -296,6 +335,7 @@ def extract(normalized: str, now: datetime) -> Entities:
         invalid_dates=tuple(reader.invalid),
         years=reader.years,
         moment=moment,
+        clock=reader.moment_time,
         products=products,
         purposes=purposes,
         pwp_status=pwp_status,

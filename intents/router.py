@@ -21,8 +21,9 @@ from datetime import datetime
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from intents import calculations
+from intents import calculations, question, readings
 from intents.answer import Answer, RouteContext
+from intents.desks import DeskNames
 from intents.entities import Entities, extract
 from intents.matcher import IntentDoc, Matcher
 from intents.normalize import normalize
@@ -37,6 +38,8 @@ from knowledge.passages import build_passages
 # Longer messages are judged on their beginning: a question never needs more,
 # and a 40,000-character paste must not cost seconds.
 MAX_CHARS = 2000
+# A long message's asking sentence read with this confidence decides without matching the whole.
+CLEAR_ENOUGH = 0.9
 # A follow-up is a short message in a thread ("2年なら？", "確定だったら？").
 FOLLOW_UP_MAX_CHARS = 40
 
@@ -50,6 +53,8 @@ NOT_SUGGESTED = {"null"}
 SMALLTALK = "smalltalk."
 CONTACT_EVIDENCE = 0.15
 # A table row the question names (a comparison item, a warranty model with 保証) is evidence for its entry.
+# Words of a question the calculators answer from the warranty (a model's row is an input there).
+CALCULATION_WORDS = ("ポストワランティ", "発注", "保守開始")
 ROW_EVIDENCE = 0.15
 CARE_NAMES = ("プロアクティブケア", "ファウンデーションケア")
 # Words that ask how to reach someone; with a purpose (修理, 初期不良 …) they make a contact question.
@@ -130,6 +135,7 @@ class Pipeline:
         self.policy = policy
         self.replies = Replies(knowledge, PassageIndex(build_passages(knowledge), analyzer))
         self._row_names = [(analyzer.fold_synonyms(normalize(row.item)), "Q3") for row in knowledge.tables.care_comparison]
+        self.desks = DeskNames(knowledge.contacts, lambda name: analyzer.fold_synonyms(normalize(name)))
         self.vocabulary = domain_vocabulary(knowledge, analyzer, matcher)
         # The vocabulary by each term's first two characters (every term has at least two):
         # finding one in a question is a look-up per position, not a scan of every term.
@@ -146,21 +152,47 @@ class Pipeline:
     # --- classification ------------------------------------------------------
 
     def classify(self, text: str, now: datetime) -> Classification:
-        analysis = self.analyzer.analyze(text[:MAX_CHARS])
+        text = text[:MAX_CHARS]
+        analysis = self.analyzer.analyze(text)
+        # Romaji and misconverted kanji are read back into the handbook's words (intents/readings.py).
+        retyped = readings.romaji_to_kana(analysis.normalized) or readings.correct_misconversions(
+            analysis.normalized, self.vocabulary, self.analyzer.is_word
+        )
+        if retyped is not None:
+            text, analysis = retyped, self.analyzer.analyze(retyped)
         entities = extract(analysis.normalized, now)
-        raw = [(s.intent, s.score) for s in self.matcher.rank(analysis)]
-        raw = self._weigh_rows(self._weigh_evidence(raw, entities, analysis.normalized), analysis.normalized)
-        ranked = self._fold_calculators(raw, entities)
+        # A long message is matched on its asking sentence alone and, unless that reads
+        # clearly, on the whole message too; the clearer of the two decides, so long and
+        # short phrasings of one question decide alike (and a clear one costs one match).
+        views = [analysis]
+        if (asked := question.focus(text)) is not None:
+            views.insert(0, self.analyzer.analyze(asked))
+        ranked: list[tuple[str, float]] = []
+        top, second = 0.0, 0.0
+        for reading in views:
+            raw = [(s.intent, s.score) for s in self.matcher.rank(reading)]
+            other, pair = self._calibrated(raw, entities, analysis.normalized)
+            if not ranked or other[0][1] > ranked[0][1]:
+                ranked, (top, second) = other, pair
+            if ranked[0][1] >= CLEAR_ENOUGH:
+                break
+        on_topic = self._on_topic(analysis)
+        other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
+        decision = self.policy.decide(ranked, on_topic, other_vendor)
+        return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
+
+    def _calibrated(
+        self, raw: list[tuple[str, float]], entities: Entities, normalized: str
+    ) -> tuple[list[tuple[str, float]], tuple[float, float]]:
+        """Intents with calibrated confidence, best first, and the raw top two scores."""
+        weighed = self._weigh_rows(self._weigh_evidence(raw, entities, normalized), normalized)
+        ranked = self._fold_calculators(weighed, entities)
         calibration = self.policy.calibration
         top, second = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
         confidences = [calibration.confidence(top, second)]
         # The others' confidence: each as if it were on top, against the best.
         confidences += [calibration.confidence(score, top) for _, score in ranked[1:]]
-        ranked = [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)]
-        on_topic = self._on_topic(analysis)
-        other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
-        decision = self.policy.decide(ranked, on_topic, other_vendor)
-        return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
+        return [(intent, conf) for (intent, _), conf in zip(ranked, confidences, strict=True)], (top, second)
 
     def _on_topic(self, analysis: Analysis) -> bool:
         """Whether the question uses the handbook's vocabulary, allowing one typo in a word (登禄, 登緑)."""
@@ -174,13 +206,12 @@ class Pipeline:
             if len(t) >= 3 and not t.isascii()
         )
 
-    @staticmethod
-    def _weigh_evidence(raw: list[tuple[str, float]], entities: Entities, normalized: str) -> list[tuple[str, float]]:
-        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) with
-        a moment (今, 19時, 土曜) or a word of reaching someone (電話, 窓口) is a
-        question of whom to call and whether they are open."""
+    def _weigh_evidence(self, raw: list[tuple[str, float]], entities: Entities, normalized: str) -> list[tuple[str, float]]:
+        """Entity evidence on top of text similarity: a purpose (修理, 初期不良 …) or a
+        desk's name (PIC, 時間外窓口) with a moment (今, 19時, 土曜) or a word of reaching
+        someone (電話, 窓口) is a question of whom to call and whether they are open."""
         asks_to_reach = entities.moment is not None or any(w in normalized for w in REACH_WORDS)
-        if not (entities.purposes and asks_to_reach):
+        if not (asks_to_reach and (entities.purposes or self.desks.find(normalized))):
             return raw
         return [(i, min(1.0, s + CONTACT_EVIDENCE) if i == "contact" else s) for i, s in raw]
 
@@ -189,8 +220,11 @@ class Pipeline:
         named = {intent for name, intent in self._row_names if name in normalized}
         if self.replies.lineup_row_named(normalized):
             named.add("Q1")
-        # A model's standard warranty, not what a paid service adds to it (Q2).
-        asks_warranty = "保証" in normalized and not any(care in normalized for care in CARE_NAMES)
+        # A model's standard warranty, not what a paid service adds to it (Q2), nor a date computed
+        # from it (the PWP window after the warranty ends, the start of maintenance).
+        asks_warranty = "保証" in normalized and not any(
+            word in normalized for word in (*CARE_NAMES, *CALCULATION_WORDS)
+        )
         if asks_warranty and self.replies.models.match(normalized).series:
             named.add("Q4")
         if not named:
@@ -262,11 +296,17 @@ class Pipeline:
         self, intent: str, confidence: float, alternatives, entities: Entities, analysis: Analysis | None, now: datetime
     ) -> Answer:
         normalized = analysis.normalized if analysis else ""
-        if intent == "contact" and not entities.purposes and analysis and self.replies.names_one(intent, analysis):
-            # A desk named without a purpose (クイック・レスキュー・センターは何時まで？): that desk, not the list.
+        desk = self.desks.find(normalized) if intent == "contact" else None
+        if desk is None and intent == "contact" and not entities.purposes and analysis and self.replies.names_one(
+            intent, analysis
+        ):
+            # A desk passage clearly asked about without a purpose: that desk, not the list.
             return self.replies.entry(intent, analysis, confidence, alternatives)
         try:
-            calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives)
+            calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives, desk)
+        except calculations.MissingInput as exc:
+            fallback = CALCULATOR_FALLBACK.get(intent, intent)
+            return self.replies.entry(fallback, analysis, confidence, alternatives, extra=str(exc))
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
         if calculated is not None:

@@ -71,6 +71,11 @@ class Analyzer:
             if m.end() - m.begin() > 1:
                 yield from m.split(SplitMode.A)
 
+    def is_word(self, text: str) -> bool:
+        """Whether Sudachi's dictionary holds `text` as one word (本日 yes; 登禄, a misconversion, no)."""
+        first = next(self._units(text), None)
+        return first is not None and first.end() - first.begin() == len(text) and not first.is_oov()
+
     def fold_synonyms(self, normalized: str) -> str:
         return self._rewrite(normalized)
 

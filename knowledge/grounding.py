@@ -75,7 +75,8 @@ Verdict = Literal["grounded", "interpretation", "guidance", "unmarked"]
 # Labels the replies put before a part (「計算結果:」「適用したルール: …」): they
 # name the part and claim nothing; the text after them is checked.
 REPLY_LABELS = ("計算結果", "適用したルール", "前提", "関連", "ご注意", "時間外")
-# Computed values: dates (with weekday and time), 「あと12日」「残り72日」, a desk's
+# Computed values: dates (with weekday and time), 「あと12日」「残り72日」「納品から19日」, a deadline's
+# 「（過ぎています）」, a desk's
 # computed state with its date (「受付中（…まで）」「受付時間外（次の受付開始: …）」)
 # and the names of public holidays (jpholiday: 「祝日（勤労感謝の日）」).
 _DATE = r"\d{4}年\d{1,2}月\d{1,2}日(?:（[月火水木金土日]）)?(?:\s*\d{1,2}:\d{2})?"
@@ -84,7 +85,8 @@ _COMPUTED = re.compile(
     rf"|{_DATE}"
     r"|\d{1,2}月\d{1,2}日（[月火水木金土日]）(?:\s*\d{1,2}:\d{2})?"
     r"|\d{4}-\d{2}-\d{2}"
-    r"|(?:あと|残り)\d+日"
+    r"|(?:あと|残り|納品から)\d+日"
+    r"|（過ぎています）"
     r"|(?<=祝日)（[^（）]{1,20}）"
 )
 # The bot's citations 「（Q23）」「（P20）」「（Q1、Q22）」「（付表 前提条件）」: the reply's pointers, not its claims.

@@ -210,6 +210,8 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"top-3 accuracy (in scope)        {s.top3:.3f}")
     print(f"answered right, no did-you-mean  {s.answered_right:.3f}")
     print(f"did-you-mean rate (all)          {s.did_you_mean:.3f}")
+    print(f"did-you-mean rate (in scope)     {s.did_you_mean_in_scope:.3f}")
+    print(f"  messages >= {evaluation.LONG_MESSAGE} characters     {s.did_you_mean_long:.3f} of {s.long_in_scope}")
     print(f"out-of-scope recall              {s.oos_recall:.3f}")
     print(f"out-of-scope precision           {s.oos_precision:.3f}")
     print(f"in-scope false rejections        {s.false_rejection:.3f}")

@@ -611,7 +611,7 @@ def route_contact(
             # P20 names no desk after the first week: say so and offer a person, never another desk.
             week_passed = True
             offer_human = True
-            lead_notes.append(f"納品後一週間以内ではありません（納品日 {fmt_date(delivered)}）。")
+            lead_notes.append(f"納品から{elapsed}日で、納品後一週間以内ではありません（納品日 {fmt_date(delivered)}）。")
             lead_notes.append(interpretation("defective-after-week"))
         elif requested == Purpose.repair and 0 <= elapsed <= window:
             notes.append("納品後一週間以内の欠品や初期不良は、クイック・レスキュー・センターへご連絡ください（P20）。")
@@ -770,3 +770,70 @@ def describe_state(m: ContactMatch) -> str:
     if m.next_open is None:
         return "受付時間外"
     return f"受付時間外（次の受付開始: {_time_text(m.next_open)}）"
+
+
+# --- a desk named by the partner ------------------------------------------------------
+
+
+def route_desk(
+    contact_id: str,
+    at: datetime,
+    contacts: Mapping[str, Contact] | None = None,
+    delivered: date | None = None,
+) -> ContactRoutingResult:
+    """The one desk a partner named (「PICの番号は？」), with its state at `at`: answered as asked,
+    whatever purpose it serves. A named 欠品・初期不良 desk with a delivery date older than its
+    window says so (P20); no other desk is put in its place."""
+    at_jst = _aware_jst(at)
+    contacts = _load_contacts(contacts)
+    if contact_id not in contacts:
+        raise CalculatorInputError(f"窓口「{contact_id}」はデータにありません。{CONTACT_EXAMPLE}")
+    contact = contacts[contact_id]
+    match = _match(contact, at_jst, contacts)
+    purpose = contact.purposes[0]
+    warnings: list[str] = []
+    lead_notes: list[str] = []
+    offer_human = False
+    week_passed = False
+    if delivered is not None and contact.within_days_of_delivery:
+        if (elapsed := (at_jst.date() - delivered).days) > contact.within_days_of_delivery:
+            # P20 names no desk after the first week (route_contact says the same).
+            week_passed = offer_human = True
+            lead_notes.append(f"納品から{elapsed}日で、納品後一週間以内ではありません（納品日 {fmt_date(delivered)}）。")
+            lead_notes.append(interpretation("defective-after-week"))
+    if not match.reachable:
+        offer_human = True
+        lead_notes.append(interpretation("no-contact-details", center=match.center))
+    if not week_passed and (days := assumed_days_off(contact, at_jst, contacts)):
+        lead_notes.append(interpretation("p20-days-off-here", days=days_text(days)))
+    notes = []
+    if match.open_now is False and match.next_open is not None:
+        closed_days = closed_days_between(at_jst.date(), match.next_open.date())
+        if closed_days:
+            notes.append(f"休業日: {closed_days}。")
+    citations = list(_citations_for(contact.source)) or [
+        handbook_citation(None, 20, label="お問い合わせ窓口情報")
+    ]
+    return ContactRoutingResult(
+        requested_purpose=purpose,
+        purpose=purpose,
+        purpose_label=PURPOSE_LABELS[purpose],
+        product=None,
+        at=at_jst,
+        delivered=delivered,
+        matches=[match],
+        center=match.center,
+        phones=list(match.phones),
+        email=match.email,
+        open_now=match.open_now,
+        next_open=match.next_open,
+        closes_at=match.closes_at,
+        assumptions=assumptions([contact]),
+        notes=notes,
+        lead_notes=lead_notes,
+        offer_human=offer_human,
+        rule=f"ご質問で名前が挙がった窓口「{contact.name}」を、記載元（{contact.source}）のとおりご案内しています。",
+        citation=citations[0],
+        citations=citations,
+        warnings=warnings,
+    )

@@ -213,3 +213,52 @@ def compute_start_date(
         citations=citations,
         warnings=warnings,
     )
+
+
+class RegistrationResult(CalculatorResult):
+    """The registration deadline of a delivered support service alone (Q10), without the hardware's dates."""
+
+    delivered: date
+    today: date
+    registration_deadline: date
+    registration_overdue: bool
+    days_left: int  # negative once passed
+
+    def lead(self) -> str:
+        if self.registration_overdue:
+            when = "期限を過ぎています"
+        else:
+            when = "今日まで" if self.days_left == 0 else f"あと{self.days_left}日"
+        return (
+            f"サービス登録の期限は {fmt_date(self.registration_deadline)}（納品日 {fmt_date(self.delivered)} から"
+            f"一ヶ月、{when}）です。"
+        )
+
+
+def compute_registration_deadline(delivered: date, today: date) -> RegistrationResult:
+    """「納品から一ヶ月以内に登録」 (Q5, Q10): delivery + 1 month, clamped to the month's end, counted inclusive."""
+    deadline = add_months_clamped(delivered, 1)
+    overdue = today > deadline
+    warnings = []
+    if overdue:
+        warnings.append(
+            f"登録期限（納品から一ヶ月: {fmt_date(deadline)}）を過ぎています。至急ご登録のうえ、"
+            "登録方法に応じた窓口へご相談ください（Q10、Q18）。"
+        )
+    if delivered > today:
+        warnings.append(f"納品日 {fmt_date(delivered)} は今日（{fmt_date(today)}）より後の日付です。届く予定の日として計算しています。")
+    citations = [handbook_citation("Q10", 10)]
+    return RegistrationResult(
+        delivered=delivered,
+        today=today,
+        registration_deadline=deadline,
+        registration_overdue=overdue,
+        days_left=(deadline - today).days,
+        rule=(
+            "サポートサービスは納品から一ヶ月以内に登録が必要です。納品物を受け取るだけではサービスを受けられません（Q5、Q10）。"
+            "本ツールでは納品日の一ヶ月後の同日（その日がない月は月末）までを期限としています。"
+        ),
+        citation=citations[0],
+        citations=citations,
+        warnings=warnings,
+    )
