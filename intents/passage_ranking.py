@@ -46,6 +46,12 @@ class Ranking:
         tied = self.specific >= best / CLEAR_MARGIN
         return self.passages[ranked[0]] if tied[ranked[0]] and first >= CLEAR_MARGIN * runner else None
 
+    def best_specific(self) -> Passage | None:
+        """The passage that best answers the words the summary does not cover, clear winner or not."""
+        if not self.specific.any():
+            return None
+        return self.passages[int(np.argmax(self.specific))]
+
     def best_first(self) -> list[Passage]:
         """Passages the question shares words with, best first (ties: entry order)."""
         combined = self.scores + self.specific

@@ -56,7 +56,7 @@ LISTING_LEADS = {
 }
 # At most this many lines and characters of details under the lead: a Slack thread stays short.
 DETAIL_LINES = 6
-DETAIL_CHARS = 260
+DETAIL_CHARS = 240
 _SENTENCE = re.compile(r"[^。\n]+。?")
 _NOT_COMPARED = re.compile(r"[\s・※■。、:：()（）]+")
 # "Q23 (P18)" as a desk's provenance reads "Q23 / P18" in a citation.
@@ -160,6 +160,12 @@ class Replies:
         if lead is None:
             lead_text = summary.text if summary else LISTING_LEADS[intent]
             used = [summary] if summary else []
+            # No passage clearly wins, but the question asks more than the summary says: the
+            # passage that comes closest is said right under it, in the lead paragraph.
+            nearest = ranking.best_specific() if ranking else None
+            if nearest is not None and nearest.kind != "summary" and nearest.plain not in lead_text:
+                lead_text = f"{lead_text}\n{nearest.text}"
+                used = [*used, nearest]
         else:
             lead_text = f"{lead.text}（{self._short_citation(intent, lead)}）"
             used = lead.passages

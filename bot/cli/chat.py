@@ -17,7 +17,7 @@ from bot.runtime import settings as settings_module
 from bot.runtime.clock import ClockError, from_environment
 from knowledge.dates import DateInputError, parse_moment
 
-DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "dev.jsonl"
+DEV_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "dev.jsonl"
 SHELL_HELP = "質問を入力してください。/reset で話題をリセット、/quit で終了します。"
 
 

@@ -154,7 +154,7 @@ def test_9_proactive_care_pwp_is_one_year_in_the_faq_reply() -> None:
 
 
 def test_10_day_minus_90_is_orderable() -> None:
-    full = text(answer_intent("Q22", NOW))
+    full = answer_intent("Q22", NOW).full_text()  # the whole entry: its body's boundary line
     assert "90日前まで：発注不可" not in full
     assert "90日前から終了日当日まで：発注可能期間" in full
 

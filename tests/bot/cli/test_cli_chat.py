@@ -146,3 +146,9 @@ def test_shell_at_a_terminal_edits_lines_and_keeps_history(tmp_path):
     store.close()
     assert logged == ["CSNのID", "CSNのID"]
     assert (tmp_path / ".faqbot_shell_history").exists()
+
+
+def test_eval_defaults_to_the_dev_set():
+    from bot.cli.chat import DEV_SET
+
+    assert DEV_SET.is_file() and DEV_SET.name == "dev.jsonl"
