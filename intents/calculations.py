@@ -20,6 +20,7 @@ from knowledge.calculators.common import CalculatorInputError, end_of_term, fmt_
 from knowledge.calculators.contact_routing import (
     ContactListResult,
     ContactMatch,
+    ContactRoutingResult,
     describe_state,
     find_product,
     list_contacts,
@@ -309,18 +310,7 @@ def contact_answer(
     alternative = first.after_hours_alternative
     if first.open_now is False and alternative and alternative.open_now:
         lead += f"24時間保証ネットワーク製品は「{alternative.center}」{_reach(alternative)}が受付中です。"
-    if result.offer_human and "おつなぎ" not in lead:
-        lead += guidance("offer-human")
-    details = ["\n".join(_match_lines(m)) for m in result.matches]
-    if result.notes:
-        details.append("\n".join(f"・{n}" for n in result.notes))
-    if result.warnings:
-        details.append("ご注意:\n" + "\n".join(f"・{w}" for w in result.warnings))
-    details += _read_block(inputs)
-    details.append(f"前提: {result.assumptions}")
-    details.append(f"適用したルール: {result.rule}")
-    return _calculation_answer("contact", "お問い合わせ窓口", lead, "\n\n".join(details), result, inputs,
-                               confidence, alternatives, offer_human=result.offer_human)
+    return _contact_reply(lead, result, inputs, confidence, alternatives)
 
 
 def desk_answer(
@@ -335,9 +325,17 @@ def desk_answer(
     m = result.matches[0]
     lead = f"「{m.center}」の連絡先は{_reach(m).strip('（）')}です。{_hours_sentence(m)}"
     lead += "".join(result.lead_notes) + _state_sentence(m, result.at)
+    return _contact_reply(lead, result, inputs, confidence, alternatives)
+
+
+def _contact_reply(
+    lead: str, result: ContactRoutingResult, inputs: dict[str, Any], confidence: float, alternatives: list[Candidate]
+) -> Answer:
+    """A routed desk's reply: the lead, each desk matched, notes, what was read; the assumptions
+    and the rule for the whole view."""
     if result.offer_human and "おつなぎ" not in lead:
         lead += guidance("offer-human")
-    details = ["\n".join(_match_lines(m))]
+    details = ["\n".join(_match_lines(m)) for m in result.matches]
     if result.notes:
         details.append("\n".join(f"・{n}" for n in result.notes))
     if result.warnings:
