@@ -22,6 +22,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.periodic import Periodic
 from bot.runtime.settings import Settings
 from bot.slack.app import build_app, listener_pool
+from bot.slack.outbox import settle_seconds
 from bot.slack.services import Services, bot_jobs
 from bot.slack.web_api import create_client, describe
 from bot.store import Store
@@ -56,6 +57,13 @@ class StartError(Exception):
 
 def run(settings: Settings, clock: Clock, days: int, *, http: bool, host: str, port: int, workers: int) -> int:
     """Serve until stopped; raises StartError when Slack does not accept the bot token."""
+    try:
+        settle_seconds(settings.slack_settle_seconds)
+    except ValueError:
+        raise StartError(
+            "FAQBOT_SLACK_SETTLE_SECONDS は正の秒数で指定してください（既定 60）。",
+            "FAQBOT_SLACK_SETTLE_SECONDS must be a positive number of seconds",
+        ) from None
     try:
         identity = create_client(settings).auth_test()
     except (SlackClientError, OSError) as exc:

@@ -20,7 +20,7 @@ from bot.desk.teaching import Teacher
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Job, daily, every_minute
 from bot.runtime.settings import Settings
-from bot.slack.outbox import Outbox
+from bot.slack.outbox import Outbox, settle_seconds
 from bot.slack.views import BlockKitViews
 from bot.slack.web_api import create_client, try_call
 from bot.store import Store
@@ -48,6 +48,8 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, store: Store, clock: Clock) -> Services:
         outbox = Outbox(store, create_client(settings), BlockKitViews())
+        # `faqbot serve` checks FAQBOT_SLACK_SETTLE_SECONDS first and says what is wrong with it.
+        outbox.settle = settle_seconds(settings.slack_settle_seconds)
         staff = Staff(settings, _group_members(create_client(settings, timeout=STAFF_LOOKUP_TIMEOUT_SECONDS)))
         answerer = Answerer(store, clock, outbox)
         escalations = Escalations(settings, store, clock, outbox, staff)
