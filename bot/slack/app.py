@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -20,6 +23,13 @@ log = logging.getLogger("faqbot.app")
 # Listener work is mostly waiting on the Web API, so more threads than cores
 # keep answers flowing while some calls are slow.
 LISTENER_THREADS = 16
+# Threads for commands, buttons, modals and shortcuts. Their listeners acknowledge first and
+# then wait on Slack, each in its thread: this many presses can wait on a slow Slack at once
+# before a new one queues. A thread is started only when none is idle.
+INTERACTIVE_THREADS = 64
+
+# Whether the request being dispatched is an Events API event (see ListenerPools).
+_EVENT = contextvars.ContextVar("faqbot_event", default=False)
 
 
 class FaqbotApp(App):
@@ -28,13 +38,39 @@ class FaqbotApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.body = scrub(req.body)
-        with logs.request(logs.request_id_for(req.body)):
-            return super().dispatch(req)
+        is_event = _EVENT.set(req.body.get("type") == "event_callback")
+        try:
+            with logs.request(logs.request_id_for(req.body)):
+                return super().dispatch(req)
+        finally:
+            _EVENT.reset(is_event)
 
 
-def listener_pool() -> logs.ContextExecutor:
-    """The threads listeners run in; each runs in its request's context (the request id)."""
-    return logs.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-listener")
+class ListenerPools(Executor):
+    """Event jobs in one pool, the listeners of interactive requests in another.
+
+    Bolt acknowledges an event before its listener is queued, but a command or
+    a button press only once its listener calls ack(), within Slack's 3
+    seconds. Behind event jobs waiting on a slow Slack in one shared pool, the
+    press would wait for a free thread and miss them; in a pool of their own,
+    acknowledging never waits behind a Slack call. Each listener runs in its
+    request's context (the request id).
+    """
+
+    def __init__(self) -> None:
+        self.events = logs.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-event")
+        self.interactive = logs.ContextExecutor(
+            max_workers=INTERACTIVE_THREADS, thread_name_prefix="faqbot-interactive"
+        )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        # Bolt submits from the dispatching thread, inside FaqbotApp.dispatch.
+        pool = self.events if _EVENT.get() else self.interactive
+        return pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for pool in (self.events, self.interactive):
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def build_app(
@@ -57,7 +93,7 @@ def build_app(
         # Socket Mode messages are not signed; HTTP requests must be.
         request_verification_enabled=not socket_mode,
         token_verification_enabled=verify_token,
-        listener_executor=listener_executor or listener_pool(),
+        listener_executor=listener_executor or ListenerPools(),
         logger=logging.getLogger("faqbot.bolt"),
     )
 

@@ -21,7 +21,7 @@ from bot.runtime import logs, scheduler
 from bot.runtime.clock import Clock
 from bot.runtime.periodic import Periodic
 from bot.runtime.settings import Settings
-from bot.slack.app import build_app, listener_pool
+from bot.slack.app import ListenerPools, build_app
 from bot.slack.outbox import settle_seconds
 from bot.slack.services import Services, bot_jobs
 from bot.slack.web_api import create_client, describe
@@ -136,7 +136,7 @@ def _run_bot(
     what another one taught."""
     store = Store(settings.db_path)
     services = Services.build(settings, store, clock)
-    executor = listener_pool()
+    executor = ListenerPools()
     app = build_app(services, socket_mode=not http, listener_executor=executor, verify_token=True)
     services.outbox.start()
     background: list[Periodic | scheduler.Scheduler] = [Periodic("taught-sync", teaching.SYNC_SECONDS, lambda: teaching.sync(store)).start()]
