@@ -9,11 +9,14 @@ from concurrent.futures import Executor, Future
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
 from bot.runtime import logs
 from bot.runtime.clock import Clock
 from bot.runtime.settings import Settings
 from bot.slack import listeners
+from bot.slack.identity import Identity
 from bot.slack.payloads import scrub
 from bot.slack.services import Services
 from bot.store import Store
@@ -78,21 +81,28 @@ def build_app(
     *,
     socket_mode: bool = False,
     listener_executor: Executor | None = None,
-    verify_token: bool = False,
+    identity: Identity | None = None,
 ) -> App:
     """The Bolt app over `services`. `listener_executor` runs the listeners; its owner can wait for it to drain.
 
-    `verify_token`: Bolt calls auth.test now rather than on the first request. A
-    serving bot wants that: a first request arriving while Slack is down would
-    otherwise fail its authorization. Tests and tools build apps without it.
+    `identity`: who the bot is (bot/slack/identity.py); Bolt never calls auth.test
+    itself. Without one (tests, tools) the bot's user id comes from each event.
     """
     settings = services.settings
+    client = services.outbox.client
+    known = identity or Identity(client, None)
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # A function, not the bound method: Bolt passes what the parameter names ask for, `self` included.
+        return known.authorize(enterprise_id, team_id)
+
     app = FaqbotApp(
-        client=services.outbox.client,
+        # Bolt copies this client's settings for each request, with the token `authorize` gives.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers),
         signing_secret=settings.signing_secret or "",
         # Socket Mode messages are not signed; HTTP requests must be.
         request_verification_enabled=not socket_mode,
-        token_verification_enabled=verify_token,
+        authorize=authorize,
         listener_executor=listener_executor or ListenerPools(),
         logger=logging.getLogger("faqbot.bolt"),
     )

@@ -14,6 +14,7 @@ from slack_support import Recorder, TrackingExecutor
 from bot.runtime.clock import Clock
 from bot.runtime.logs import ContextExecutor
 from bot.slack.app import build_app
+from bot.slack.identity import Identity, ask
 from bot.slack.outbox import MARKER_EVENT
 from bot.slack.services import Services
 from bot.store import Store
@@ -69,7 +70,8 @@ def make_bot(recorder: Recorder, tmp_path, executor: TrackingExecutor | None = N
     services.outbox.max_retry = FAST_MAX_RETRY
     services.outbox.settle = FAST_SETTLE
     executor = executor or ContextTrackingExecutor()
-    app = build_app(services, listener_executor=executor, verify_token=True)
+    client = services.outbox.client
+    app = build_app(services, listener_executor=executor, identity=Identity(client, ask(client)))
     return Bot(services, Harness(app, recorder, store, executor), recorder)
 
 
