@@ -11,7 +11,7 @@ escalation, the messages Slack holds. The goal: nothing lost, nothing doubled.
     .venv/bin/python scripts/fault_injection.py --scale 2       # twice the load
 
 Exit status 1 if anything was lost or doubled. Nothing leaves 127.0.0.1.
-The same faults, smaller, are tests in tests/bot/reliability/.
+The same faults, smaller, are tests in tests/bot/ (the `reproduce` column names them).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 
 from rel_corpus import BAD_COMMANDS, BAD_MESSAGES  # noqa: E402
 from rel_server import Server, reaction  # noqa: E402
-from slack_harness import STAFF_CHANNEL  # noqa: E402
+from slack_harness import NOW, STAFF_CHANNEL  # noqa: E402
 from slack_support import (  # noqa: E402
     BOT_USER,
     Recorder,
@@ -46,6 +46,8 @@ from slack_support import (  # noqa: E402
 )
 
 from bot.desk import controls, texts  # noqa: E402
+from bot.store import Store  # noqa: E402
+from knowledge.dates import parse_moment  # noqa: E402
 
 QUESTIONS = ["CSNのIDはどうやって取るの？", "修理の電話番号は？", "ケアパックの登録方法を教えてください", "こんにちは"]
 
@@ -197,6 +199,70 @@ def lost_responses(recorder: Recorder, work: Path, scale: int) -> tuple[str, str
     server.wait_delivered(120)
     server.stop()
     return f"{count} mentions", acked(statuses), *answers(recorder, "2004", count)
+
+
+@scenario("start-outage", "every Web API call answers 503 from before the start until 30 s after", "cli/test_rel_start.py -k 503")
+def start_outage(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    count = 20 * scale
+    recorder.outage(30, status=503)
+    server = Server(recorder, work)
+    try:
+        server.start()
+    except AssertionError:
+        # Exited at start: nothing it would have been sent is answered (Slack retries for a while only).
+        return f"{count} mentions during the outage", "did not start", count, 0
+    statuses = ask_burst(server, "2011", count)
+    server.wait_delivered(240)
+    server.stop()
+    return f"{count} mentions during the outage", acked(statuses), *answers(recorder, "2011", count)
+
+
+@scenario(
+    "late",
+    "Slack posts 5 answers 35 s late and only then answers: the client gives up first",
+    "slack/test_rel_outbox.py -k late",
+)
+def late_posts(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 20 * scale
+    recorder.slow_to_act("chat.postMessage", seconds=35, times=5)
+    started = time.monotonic()
+    statuses = ask_burst(server, "2012", count)
+    server.wait_delivered(240)
+    # A post sent again while the first was still under way lands up to 35 s after it was sent.
+    time.sleep(max(0.0, started + 40 - time.monotonic()))
+    server.stop()
+    return f"{count} mentions", acked(statuses), *answers(recorder, "2012", count)
+
+
+@scenario(
+    "restart-backlog",
+    "restart with 8 escalations acknowledged but not done, Slack taking 3 s a call",
+    "cli/test_rel_start.py -k listens",
+)
+def restart_backlog(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work)
+    count = 8 * scale
+    threads = [f"2013.{i:06d}" for i in range(count)]
+    store = Store(server.db)
+    for i, ts in enumerate(threads):
+        store.claim(f"event:EvB{i}", parse_moment(NOW), {"kind": "reaction", "channel": "C0100", "ts": ts, "user": "UPARTNER"})
+    store.close()
+    for method in ("conversations.replies", "chat.postMessage", "chat.postEphemeral"):
+        recorder.slow(method, seconds=3.0, times=1_000_000)
+    started = time.monotonic()
+    server.start(timeout=600)
+    listening = time.monotonic() - started
+    deadline = time.monotonic() + 600
+    while len(recorder.messages_in(STAFF_CHANNEL)) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    server.wait_delivered(240)
+    server.stop()
+    cards = Counter(m["metadata"]["event_payload"]["key"].split(":")[1] for m in recorder.messages_in(STAFF_CHANNEL) if m.get("metadata"))
+    notices = Counter(m["thread_ts"] for m in recorder.messages_in("C0100") if m.get("text") == texts.HANDED_OVER)
+    lost = (count - len(cards)) + sum(notices[t] == 0 for t in threads)
+    doubled = sum(n > 1 for n in cards.values()) + sum(n > 1 for n in notices.values())
+    return f"{count} journalled :sos: escalations, Slack 3 s a call", f"listening after {listening:.0f} s", lost, doubled
 
 
 @scenario("restart", "SIGTERM with answers pending (Slack down), restart with Slack up", "cli/test_rel_process.py -k restart")

@@ -33,7 +33,7 @@ from bot.slack.identity import Identity, TokenRefused, ask
 from bot.slack.outbox import settle_seconds
 from bot.slack.services import Services, bot_jobs
 from bot.slack.web_api import create_client, describe
-from bot.slack.workers import FATAL_EXIT
+from bot.slack.workers import FATAL_EXIT, bind, run_pool
 from bot.store import Store
 from intents.router import route
 
@@ -113,15 +113,17 @@ def run(settings: Settings, clock: Clock, days: int, *, http: bool, host: str, p
     log.info("database %s", settings.db_path)
 
     if workers > 1:
-        from bot.slack.workers import bind, run_pool
-
         listening = bind(host, port)
         log.info("HTTP mode on %s:%d with %d workers, Slack requests at /slack/events", host, port, workers)
-        # What the last run left, taken by the parent while no worker runs; worker 0 replays it (forked with it).
         unfinished: list[Unfinished] = []
+
+        def prepare() -> None:
+            # In the parent, while no worker runs; worker 0 is forked with the list and replays it.
+            unfinished[:] = _finish_last_run(settings, clock)
+
         return run_pool(
             workers,
-            lambda: unfinished.__setitem__(slice(None), _finish_last_run(settings, clock)),
+            prepare,
             lambda index: _run_bot(
                 settings,
                 clock,

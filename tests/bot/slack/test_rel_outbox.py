@@ -98,7 +98,7 @@ def test_rel_timeout_is_treated_like_a_lost_response(bot, recorder):
     assert len(answers_in(bot, "605.000001")) == 1
 
 
-def test_rel_posted_but_answered_after_the_client_gave_up_is_not_posted_twice(bot, recorder):
+def test_rel_an_answer_posted_late_after_the_client_gave_up_is_not_posted_twice(bot, recorder):
     # Slack takes 2.5 s to post and only then answers; the client gives up after 1 s, so when
     # the outbox retries, a look at the thread does not show the message yet.
     outbox = bot.services.outbox
