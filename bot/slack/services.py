@@ -48,13 +48,13 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, store: Store, clock: Clock) -> Services:
         outbox = Outbox(store, create_client(settings), BlockKitViews())
-        # `faqbot serve` checks FAQBOT_SLACK_SETTLE_SECONDS first and says what is wrong with it.
-        outbox.settle = settle_seconds(settings.slack_settle_seconds)
         staff = Staff(settings, _group_members(create_client(settings, timeout=STAFF_LOOKUP_TIMEOUT_SECONDS)))
         answerer = Answerer(store, clock, outbox)
         escalations = Escalations(settings, store, clock, outbox, staff)
         # `faqbot serve` checks FAQBOT_SLA_MINUTES first and says what is wrong with it.
         level = ServiceLevel.from_setting(settings.sla_minutes)
+        # And FAQBOT_SLACK_SETTLE_SECONDS, likewise.
+        outbox.settle = settle_seconds(settings.slack_settle_seconds)
         return cls(
             settings=settings,
             store=store,
