@@ -11,7 +11,7 @@ escalation, the messages Slack holds. The goal: nothing lost, nothing doubled.
     .venv/bin/python scripts/fault_injection.py --scale 2       # twice the load
 
 Exit status 1 if anything was lost or doubled. Nothing leaves 127.0.0.1.
-The same faults, smaller, are tests in tests/bot/reliability/.
+The same faults, smaller, are tests in tests/bot/ (the `reproduce` column names them).
 """
 
 from __future__ import annotations
@@ -33,10 +33,21 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 
 from rel_corpus import BAD_COMMANDS, BAD_MESSAGES  # noqa: E402
 from rel_server import Server, reaction  # noqa: E402
-from slack_harness import STAFF_CHANNEL  # noqa: E402
-from slack_support import BOT_USER, Recorder, command_body, mention, message, signed_headers  # noqa: E402
+from slack_harness import NOW, STAFF_CHANNEL  # noqa: E402
+from slack_support import (  # noqa: E402
+    BOT_USER,
+    Recorder,
+    block_actions,
+    command_body,
+    mention,
+    message,
+    payload_body,
+    signed_headers,
+)
 
-from bot.desk import texts  # noqa: E402
+from bot.desk import controls, texts  # noqa: E402
+from bot.store import Store  # noqa: E402
+from knowledge.dates import parse_moment  # noqa: E402
 
 QUESTIONS = ["CSNのIDはどうやって取るの？", "修理の電話番号は？", "ケアパックの登録方法を教えてください", "こんにちは"]
 
@@ -91,6 +102,55 @@ def acked(statuses: dict[str, int | None]) -> str:
     return f"{sum(s == 200 for s in statuses.values())}/{len(statuses)}"
 
 
+def press_body(answer: dict, action_id: str = controls.ESCALATE) -> str:
+    """A press of a button under a posted answer, as Slack sends it."""
+    value = next(e["value"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id)
+    surface = {
+        "container": {"type": "message", "message_ts": answer["ts"], "channel_id": "C0001", "thread_ts": answer["thread_ts"]},
+        "channel": {"id": "C0001"},
+        "message": {"type": "message", "ts": answer["ts"], "thread_ts": answer["thread_ts"], "text": "x"},
+        "response_url": "http://127.0.0.1:9/unused",
+    }
+    return payload_body(block_actions(action_id, value, user="UPARTNER", surface=surface))
+
+
+def in_time(server: Server, bodies: list[str], clients: int = 16) -> int:
+    """Send signed form posts (commands, presses) at once; how many got a 200 within Slack's 3 s."""
+
+    def send(body: str) -> bool:
+        started = time.monotonic()
+        status = server.send_payload(body)
+        return status == 200 and time.monotonic() - started <= 3.0
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return sum(pool.map(send, bodies))
+
+
+def slow_slack_acks(recorder: Recorder, work: Path, prefix: str, mentions: int, post_seconds: float, commands: int, presses: int) -> tuple[str, int, int]:
+    """Questions to press on, then Slack slows down to `post_seconds` a post, a burst of mentions
+    and, while their jobs wait on Slack, commands and presses: (acks in time, lost, doubled)."""
+    server = Server(recorder, work).start()
+    pressed = server.burst([(mention(QUESTIONS[0], ts=f"{prefix}1.{i:06d}"), f"Ev{prefix}p{i}") for i in range(presses)])
+    server.wait_delivered(60)
+    answered = sorted((m for m in recorder.messages_in("C0001") if m.get("blocks")), key=lambda m: m["thread_ts"])
+    recorder.slow("chat.postMessage", seconds=post_seconds, times=1_000_000)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        burst = background.submit(ask_burst, server, prefix + "2", mentions)
+        time.sleep(1.0)
+        bodies = [command_body("/pwp", "2027-03-31", response_url=recorder.url + "/response/x") for _ in range(commands)]
+        ok = in_time(server, bodies + [press_body(a) for a in answered[:presses]])
+        statuses = burst.result()
+    server.wait_delivered(600)
+    server.stop()
+    lost, doubled = answers(recorder, prefix + "2", mentions)
+    cards = Counter(m["metadata"]["event_payload"]["key"] for m in recorder.messages_in(STAFF_CHANNEL) if m.get("metadata"))
+    # An unacknowledged mention or press would be resent by Slack; here it counts as lost.
+    unacknowledged = sum(s != 200 for s in [*statuses.values(), *pressed.values()])
+    lost += presses - len(cards) + unacknowledged
+    doubled += sum(n > 1 for n in cards.values())
+    return f"{ok}/{commands + presses} within 3 s", lost, doubled
+
+
 # --- the scenarios -------------------------------------------------------------------------------
 
 
@@ -141,6 +201,70 @@ def lost_responses(recorder: Recorder, work: Path, scale: int) -> tuple[str, str
     return f"{count} mentions", acked(statuses), *answers(recorder, "2004", count)
 
 
+@scenario("start-outage", "every Web API call answers 503 from before the start until 30 s after", "cli/test_rel_start.py -k 503")
+def start_outage(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    count = 20 * scale
+    recorder.outage(30, status=503)
+    server = Server(recorder, work)
+    try:
+        server.start()
+    except AssertionError:
+        # Exited at start: nothing it would have been sent is answered (Slack retries for a while only).
+        return f"{count} mentions during the outage", "did not start", count, 0
+    statuses = ask_burst(server, "2011", count)
+    server.wait_delivered(240)
+    server.stop()
+    return f"{count} mentions during the outage", acked(statuses), *answers(recorder, "2011", count)
+
+
+@scenario(
+    "late",
+    "Slack posts 5 answers 35 s late and only then answers: the client gives up first",
+    "slack/test_rel_outbox.py -k late",
+)
+def late_posts(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work).start()
+    count = 20 * scale
+    recorder.slow_to_act("chat.postMessage", seconds=35, times=5)
+    started = time.monotonic()
+    statuses = ask_burst(server, "2012", count)
+    server.wait_delivered(240)
+    # A post sent again while the first was still under way lands up to 35 s after it was sent.
+    time.sleep(max(0.0, started + 40 - time.monotonic()))
+    server.stop()
+    return f"{count} mentions", acked(statuses), *answers(recorder, "2012", count)
+
+
+@scenario(
+    "restart-backlog",
+    "restart with 8 escalations acknowledged but not done, Slack taking 3 s a call",
+    "cli/test_rel_start.py -k listens",
+)
+def restart_backlog(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    server = Server(recorder, work)
+    count = 8 * scale
+    threads = [f"2013.{i:06d}" for i in range(count)]
+    store = Store(server.db)
+    for i, ts in enumerate(threads):
+        store.claim(f"event:EvB{i}", parse_moment(NOW), {"kind": "reaction", "channel": "C0100", "ts": ts, "user": "UPARTNER"})
+    store.close()
+    for method in ("conversations.replies", "chat.postMessage", "chat.postEphemeral"):
+        recorder.slow(method, seconds=3.0, times=1_000_000)
+    started = time.monotonic()
+    server.start(timeout=600)
+    listening = time.monotonic() - started
+    deadline = time.monotonic() + 600
+    while len(recorder.messages_in(STAFF_CHANNEL)) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    server.wait_delivered(240)
+    server.stop()
+    cards = Counter(m["metadata"]["event_payload"]["key"].split(":")[1] for m in recorder.messages_in(STAFF_CHANNEL) if m.get("metadata"))
+    notices = Counter(m["thread_ts"] for m in recorder.messages_in("C0100") if m.get("text") == texts.HANDED_OVER)
+    lost = (count - len(cards)) + sum(notices[t] == 0 for t in threads)
+    doubled = sum(n > 1 for n in cards.values()) + sum(n > 1 for n in notices.values())
+    return f"{count} journalled :sos: escalations, Slack 3 s a call", f"listening after {listening:.0f} s", lost, doubled
+
+
 @scenario("restart", "SIGTERM with answers pending (Slack down), restart with Slack up", "cli/test_rel_process.py -k restart")
 def restart_mid_flight(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
     server = Server(recorder, work).start()
@@ -182,6 +306,28 @@ def sigkill(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, 
         sum(n > 1 for n in cases.values()) + sum(n > 1 for n in cards.values()) + sum(n > 1 for n in notices.values())
     )
     return f"{count} :sos: escalations, 8 clients, 30 ms per post", f"{len(done)}/{count} before the kill", lost, doubled
+
+
+@scenario(
+    "slow-acks",
+    "Slack answers chat.postMessage after 20 s; commands and 「担当者に相談」 presses while mention jobs wait",
+    "slack/test_rel_slow_slack.py",
+)
+def slow_acks(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    count = 40 * scale
+    acknowledged, lost, doubled = slow_slack_acks(recorder, work, "2009", count, 20.0, 20, 12)
+    return f"{count} mentions, then 20 /pwp + 12 presses at once", acknowledged, lost, doubled
+
+
+@scenario(
+    "busy-acks",
+    "Slack answers chat.postMessage after 0.5 s; commands and presses during a burst of mentions",
+    "slack/test_rel_slow_slack.py",
+)
+def busy_acks(recorder: Recorder, work: Path, scale: int) -> tuple[str, str, int, int]:
+    count = 300 * scale
+    acknowledged, lost, doubled = slow_slack_acks(recorder, work, "2010", count, 0.5, 10, 5)
+    return f"{count} mentions, then 10 /pwp + 5 presses at once", acknowledged, lost, doubled
 
 
 @scenario("load", "concurrent load: 30% Slack retries, 10% app_mention+message pairs", "slack/test_rel_load.py")

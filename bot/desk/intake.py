@@ -22,6 +22,7 @@ the outbox, the case), so a replay after a crash does it once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from bot.desk.answering import Answerer, mentions, message_key
@@ -43,6 +44,8 @@ QUESTION_SUBTYPES = {None, "thread_broadcast", "file_share"}
 MAX_REPLAYS = 3
 
 Job = dict[str, Any]
+# A journalled job never finished: (key, job, times replayed).
+Unfinished = tuple[str, Job, int]
 
 
 class Intake:
@@ -104,10 +107,13 @@ class Intake:
         else:
             raise ValueError(f"unknown job kind {job['kind']!r}")
 
-    def replay(self, client: WebApi) -> int:
-        """At start: run the jobs the last process acknowledged but never finished."""
+    def replay(self, client: WebApi, unfinished: list[Unfinished], stopping: Callable[[], bool]) -> int:
+        """After a start: run the jobs the last process acknowledged but never finished (taken from
+        the store before this process served), one after the other until done or `stopping`."""
         replayed = 0
-        for key, job, replays in self.store.unsettled():
+        for key, job, replays in unfinished:
+            if stopping():
+                break
             if replays >= MAX_REPLAYS:
                 log.error("%s failed %d times: dropped", key, replays)
                 self.store.settle(key)

@@ -42,6 +42,8 @@ class Settings:
     log_level: str | None = None
     # FAQBOT_SLA_MINUTES as given; bot.desk.sla parses it (a bad value must not stop `faqbot ask`).
     sla_minutes: str | None = None
+    # FAQBOT_SLACK_SETTLE_SECONDS as given; bot.slack.outbox parses it.
+    slack_settle_seconds: str | None = None
 
     def __repr__(self) -> str:
         # Tokens must never reach a log line, even through an exception message.
@@ -88,6 +90,7 @@ def from_mapping(env: Mapping[str, str | None]) -> Settings:
         retention_days=_clean(env.get("FAQBOT_RETENTION_DAYS")),
         log_level=_clean(env.get("FAQBOT_LOG_LEVEL")),
         sla_minutes=_clean(env.get("FAQBOT_SLA_MINUTES")),
+        slack_settle_seconds=_clean(env.get("FAQBOT_SLACK_SETTLE_SECONDS")),
     )
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
 from bot.runtime import logs
 from bot.runtime.clock import Clock
 from bot.runtime.settings import Settings
 from bot.slack import listeners
+from bot.slack.identity import Identity
 from bot.slack.payloads import scrub
 from bot.slack.services import Services
 from bot.store import Store
@@ -20,6 +26,13 @@ log = logging.getLogger("faqbot.app")
 # Listener work is mostly waiting on the Web API, so more threads than cores
 # keep answers flowing while some calls are slow.
 LISTENER_THREADS = 16
+# Threads for commands, buttons, modals and shortcuts. Their listeners acknowledge first and
+# then wait on Slack, each in its thread: this many presses can wait on a slow Slack at once
+# before a new one queues. A thread is started only when none is idle.
+INTERACTIVE_THREADS = 64
+
+# Whether the request being dispatched is an Events API event (see ListenerPools).
+_EVENT = contextvars.ContextVar("faqbot_event", default=False)
 
 
 class FaqbotApp(App):
@@ -28,13 +41,39 @@ class FaqbotApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.body = scrub(req.body)
-        with logs.request(logs.request_id_for(req.body)):
-            return super().dispatch(req)
+        is_event = _EVENT.set(req.body.get("type") == "event_callback")
+        try:
+            with logs.request(logs.request_id_for(req.body)):
+                return super().dispatch(req)
+        finally:
+            _EVENT.reset(is_event)
 
 
-def listener_pool() -> logs.ContextExecutor:
-    """The threads listeners run in; each runs in its request's context (the request id)."""
-    return logs.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-listener")
+class ListenerPools(Executor):
+    """Event jobs in one pool, the listeners of interactive requests in another.
+
+    Bolt acknowledges an event before its listener is queued, but a command or
+    a button press only once its listener calls ack(), within Slack's 3
+    seconds. Behind event jobs waiting on a slow Slack in one shared pool, the
+    press would wait for a free thread and miss them; in a pool of their own,
+    acknowledging never waits behind a Slack call. Each listener runs in its
+    request's context (the request id).
+    """
+
+    def __init__(self) -> None:
+        self.events = logs.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="faqbot-event")
+        self.interactive = logs.ContextExecutor(
+            max_workers=INTERACTIVE_THREADS, thread_name_prefix="faqbot-interactive"
+        )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        # Bolt submits from the dispatching thread, inside FaqbotApp.dispatch.
+        pool = self.events if _EVENT.get() else self.interactive
+        return pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for pool in (self.events, self.interactive):
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def build_app(
@@ -42,22 +81,29 @@ def build_app(
     *,
     socket_mode: bool = False,
     listener_executor: Executor | None = None,
-    verify_token: bool = False,
+    identity: Identity | None = None,
 ) -> App:
     """The Bolt app over `services`. `listener_executor` runs the listeners; its owner can wait for it to drain.
 
-    `verify_token`: Bolt calls auth.test now rather than on the first request. A
-    serving bot wants that: a first request arriving while Slack is down would
-    otherwise fail its authorization. Tests and tools build apps without it.
+    `identity`: who the bot is (bot/slack/identity.py); Bolt never calls auth.test
+    itself. Without one (tests, tools) the bot's user id comes from each event.
     """
     settings = services.settings
+    client = services.outbox.client
+    known = identity or Identity(client, None)
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # A function, not the bound method: Bolt passes what the parameter names ask for, `self` included.
+        return known.authorize(enterprise_id, team_id)
+
     app = FaqbotApp(
-        client=services.outbox.client,
+        # Bolt copies this client's settings for each request, with the token `authorize` gives.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers),
         signing_secret=settings.signing_secret or "",
         # Socket Mode messages are not signed; HTTP requests must be.
         request_verification_enabled=not socket_mode,
-        token_verification_enabled=verify_token,
-        listener_executor=listener_executor or listener_pool(),
+        authorize=authorize,
+        listener_executor=listener_executor or ListenerPools(),
         logger=logging.getLogger("faqbot.bolt"),
     )
     # Bolt's verifier logs a badly signed request's whole body at INFO (unauthenticated input of

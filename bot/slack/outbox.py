@@ -18,6 +18,12 @@ conversations.history otherwise, with include_all_metadata) and takes a
 message carrying the key as the one sent. chat.update is idempotent and is
 simply repeated.
 
+A look proves nothing while the call may still be running at Slack: after a
+timeout, a dropped connection or a gateway timeout (and after a restart, for
+writes the dead process was sending) Slack may post the message seconds
+later. Such a write is looked for only once SETTLE_SECONDS have passed since
+the attempt began, so a message posted late is found, not posted again.
+
 Rows are of a kind. "message" is built in: chat.postMessage with the
 recorded arguments (posted as plain text if Slack refuses the blocks), then
 the named after-hook (bot/answering.py records a reply). Other kinds bring
@@ -40,7 +46,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.desk.ports import DEAD, PENDING, SENT, Row, SlackPort, WebApi
 from bot.runtime import logs
 from bot.slack import direct_messages
-from bot.slack.web_api import classify, describe, try_call
+from bot.slack.web_api import WEB_API_TIMEOUT_SECONDS, classify, describe, try_call
 from bot.store import Store
 
 log = logging.getLogger("faqbot.outbox")
@@ -57,9 +63,22 @@ BATCH = 100
 # clock can differ a little, and Slack may post late under load.
 LOOKBACK_SLACK_SECONDS = 120.0
 LOOKUP_PAGES = 5
+# How long Slack may still act on a call whose answer never came, counted from when it was sent:
+# twice the client's timeout (bot/slack/web_api.py), so well after the client gave up.
+SETTLE_SECONDS = 2.0 * WEB_API_TIMEOUT_SECONDS
 MESSAGE = "message"
 # Slack's refusals of a message's blocks (rather than of the message): plain text may pass.
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long"})
+
+
+def settle_seconds(setting: str | None) -> float:
+    """FAQBOT_SLACK_SETTLE_SECONDS (default SETTLE_SECONDS); ValueError unless a positive number."""
+    if setting is None:
+        return SETTLE_SECONDS
+    seconds = float(setting)
+    if not 0 < seconds < float("inf"):
+        raise ValueError(setting)
+    return seconds
 
 
 # A kind's sender: does the Slack call(s), returns the ts of the message written.
@@ -81,6 +100,7 @@ class Outbox:
         self.first_retry = FIRST_RETRY_SECONDS
         self.max_retry = MAX_RETRY_SECONDS
         self.give_up = GIVE_UP_SECONDS
+        self.settle = SETTLE_SECONDS
         # Real time, not the bot's Clock: FAQBOT_NOW must not freeze the retries.
         self._now = time.time
         self._senders: dict[str, Sender] = {MESSAGE: _send_message}
@@ -159,7 +179,8 @@ class Outbox:
 
     def recover(self) -> int:
         """At start: writes the last process was sending are looked for before being resent."""
-        recovered = self.store.outbox_recover(self._now())
+        # The last process may have died waiting for Slack's answer: give the call time to land.
+        recovered = self.store.outbox_recover(self._now() + self.settle)
         if recovered:
             log.warning("%d write(s) were in flight when the last process stopped: checking them", recovered)
         return recovered
@@ -170,11 +191,12 @@ class Outbox:
         if taken is None:
             return None
         row = Row.of(taken)
+        started = self._now()
         with logs.request(taken["request_id"]):
             try:
                 result_ts = self._senders[row.kind](self, row)
             except Exception as error:  # every failure is classified, bugs included
-                return self._failed(row, error)
+                return self._failed(row, error, started)
             try:
                 with self.store.transaction():
                     self._run_after(row, result_ts)
@@ -193,13 +215,15 @@ class Outbox:
         if after:
             self._after[after["hook"]](after["data"], ts)
 
-    def _failed(self, row: Row, error: Exception) -> str:
+    def _failed(self, row: Row, error: Exception, started: float) -> str:
         failure = classify(error)
         age = self._now() - row.created
         if failure.retry and age < self.give_up:
             delay = min(self.first_retry * 2 ** (row.attempts - 1), self.max_retry)
             if failure.retry_after:
                 delay = max(delay, failure.retry_after)
+            if failure.in_flight:
+                delay = max(delay, started + self.settle - self._now())
             self.store.outbox_later(row.id, failure.text, self._now() + delay, failure.maybe_sent)
             log.warning(
                 "%s not delivered (attempt %d: %s); retrying in %.1fs", row.key, row.attempts, failure.text, delay

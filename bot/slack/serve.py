@@ -1,29 +1,39 @@
-"""The bot on Slack: connect, finish what the last run left, then serve events in Socket Mode
-or over HTTP (one process or a pool), with the outbox, the taught-examples sync, the daily
-purge and the scheduler running beside it. `faqbot serve` (bot/cli/serve.py) starts it
-once the settings are checked.
+"""The bot on Slack: check the token, then serve events in Socket Mode or over HTTP (one
+process or a pool), with the outbox, the replay of what the last run left, the taught-examples
+sync, the daily purge and the scheduler running beside it. `faqbot serve` (bot/cli/serve.py)
+starts it once the settings are checked.
+
+Slack being down or slow never keeps the bot from serving: the token check at start is brief
+and only a refused token ends it (bot/slack/identity.py), and the jobs the last run left are
+replayed once the bot listens, not before.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
 from datetime import timedelta
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackClientError
 
 from bot.desk import teaching
+from bot.desk.intake import Unfinished
 from bot.desk.retention import PURGE_EVERY_SECONDS, purge
 from bot.runtime import logs, scheduler
 from bot.runtime.clock import Clock
 from bot.runtime.periodic import Periodic
 from bot.runtime.settings import Settings
-from bot.slack.app import build_app, listener_pool
+from bot.slack.app import ListenerPools, build_app
+from bot.slack.identity import Identity, TokenRefused, ask
+from bot.slack.outbox import settle_seconds
 from bot.slack.services import Services, bot_jobs
 from bot.slack.web_api import create_client, describe
+from bot.slack.workers import FATAL_EXIT, bind, run_pool
 from bot.store import Store
 from intents.router import route
 
@@ -41,6 +51,10 @@ WARM_UP_QUESTIONS = (
 SOCKET_PING_SECONDS = 5
 # /healthz answers within seconds even when Slack does not.
 HEALTH_TIMEOUT_SECONDS = 3
+# The token check before serving: a slow Slack must not keep the port closed for long.
+START_CHECK_TIMEOUT_SECONDS = 3
+# A job being replayed when the bot stops is given this long to finish (else it is replayed next start).
+REPLAY_STOP_SECONDS = 20
 
 log = logging.getLogger("faqbot.serve")
 
@@ -57,12 +71,20 @@ class StartError(Exception):
 def run(settings: Settings, clock: Clock, days: int, *, http: bool, host: str, port: int, workers: int) -> int:
     """Serve until stopped; raises StartError when Slack does not accept the bot token."""
     try:
-        identity = create_client(settings).auth_test()
-    except (SlackClientError, OSError) as exc:
+        settle_seconds(settings.slack_settle_seconds)
+    except ValueError:
         raise StartError(
-            f"SLACK_BOT_TOKEN で Slack に接続できませんでした: {describe(exc)}",
-            f"auth.test failed at {settings.api_url}: check SLACK_BOT_TOKEN and SLACK_API_URL",
+            "FAQBOT_SLACK_SETTLE_SECONDS は正の秒数で指定してください（既定 60）。",
+            "FAQBOT_SLACK_SETTLE_SECONDS must be a positive number of seconds",
         ) from None
+    identity: dict[str, Any] | None = None
+    unanswered = ""
+    try:
+        identity = ask(create_client(settings, timeout=START_CHECK_TIMEOUT_SECONDS, retry=False))
+    except TokenRefused as refusal:
+        raise _token_refused(settings, refusal) from None
+    except (SlackClientError, OSError) as error:
+        unanswered = describe(error)
     # From here on the process is the bot: its log is JSON lines on stderr.
     logs.configure(settings)
     store = Store(settings.db_path)
@@ -80,35 +102,61 @@ def run(settings: Settings, clock: Clock, days: int, *, http: bool, host: str, p
         log.warning("FAQBOT_STAFF_USERS and FAQBOT_STAFF_GROUP are empty: nobody can claim or resolve an escalation")
     if clock.frozen:
         log.warning("FAQBOT_NOW freezes the clock at %s", clock.now().isoformat())
-    log.info(
-        "connected as %s (%s); database %s", identity.get("user"), identity.get("team"), settings.db_path
-    )
+    if identity is not None:
+        log.info("connected as %s (%s)", identity.get("user"), identity.get("team"))
+    else:
+        log.warning(
+            "auth.test at %s failed (%s): serving anyway; events are stored and answered once Slack is back",
+            settings.api_url,
+            unanswered,
+        )
+    log.info("database %s", settings.db_path)
 
     if workers > 1:
-        from bot.slack.workers import bind, run_pool
-
         listening = bind(host, port)
         log.info("HTTP mode on %s:%d with %d workers, Slack requests at /slack/events", host, port, workers)
+        unfinished: list[Unfinished] = []
+
+        def prepare() -> None:
+            # In the parent, while no worker runs; worker 0 is forked with the list and replays it.
+            unfinished[:] = _finish_last_run(settings, clock)
+
         return run_pool(
             workers,
-            lambda: _finish_last_run(settings, clock),
-            lambda index: _run_bot(settings, clock, days, leader=index == 0, http=True, sockets=[listening]),
+            prepare,
+            lambda index: _run_bot(
+                settings,
+                clock,
+                days,
+                identity,
+                leader=index == 0,
+                replay=unfinished if index == 0 else [],
+                http=True,
+                sockets=[listening],
+            ),
         )
-    _finish_last_run(settings, clock)
+    unfinished = _finish_last_run(settings, clock)
     if http:
         log.info("HTTP mode on %s:%d, Slack requests at /slack/events", host, port)
-    return _run_bot(settings, clock, days, leader=True, http=http, address=(host, port))
+    return _run_bot(settings, clock, days, identity, leader=True, replay=unfinished, http=http, address=(host, port))
 
 
+def _token_refused(settings: Settings, refusal: TokenRefused) -> StartError:
+    return StartError(
+        f"SLACK_BOT_TOKEN が Slack に拒否されました（{refusal}）。トークンを確認してください。",
+        f"Slack refused SLACK_BOT_TOKEN at {settings.api_url} ({refusal}): check SLACK_BOT_TOKEN and SLACK_API_URL",
+    )
 
-def _finish_last_run(settings: Settings, clock: Clock) -> None:
-    """What the last run left unfinished: writes caught mid-send, events acknowledged
-    but not done. Before anything serves, so no live sender is working on them."""
+
+def _finish_last_run(settings: Settings, clock: Clock) -> list[Unfinished]:
+    """What the last run left unfinished: writes caught mid-send are looked for before they are
+    sent again, and the events acknowledged but not done are returned, to be replayed once the
+    bot listens (Slack may be slow: a backlog must not keep the port closed). Taken before
+    anything serves: no live sender is working on them, and no new event is among them."""
     store = Store(settings.db_path)
     try:
-        services = Services.build(settings, store, clock)
-        services.outbox.recover()
-        services.intake.replay(services.outbox.client)
+        Services.build(settings, store, clock).outbox.recover()
+        return store.unsettled()
     finally:
         store.close()
 
@@ -117,25 +165,47 @@ def _run_bot(
     settings: Settings,
     clock: Clock,
     days: int,
+    identity_known: dict[str, Any] | None,
     *,
     leader: bool,
+    replay: list[Unfinished],
     http: bool,
     address: tuple[str, int] | None = None,
     sockets: list[socket.socket] | None = None,
 ) -> int:
-    """Serve until stopped. `leader`: this process also runs the jobs that must run once
-    (the scheduler, the daily purge); every process delivers the outbox and picks up
-    what another one taught."""
+    """Serve until stopped; the exit code. `leader`: this process also runs the jobs that must run
+    once (the scheduler, the daily purge); every process delivers the outbox and picks up what
+    another one taught. `replay`: the jobs the last run left, run in the background."""
     store = Store(settings.db_path)
     services = Services.build(settings, store, clock)
-    executor = listener_pool()
-    app = build_app(services, socket_mode=not http, listener_executor=executor, verify_token=True)
+    executor = ListenerPools()
+    identity = Identity(services.outbox.client, identity_known)
+    app = build_app(services, socket_mode=not http, listener_executor=executor, identity=identity)
+    refusals: list[TokenRefused] = []
+
+    def refused(refusal: TokenRefused) -> None:
+        refusals.append(refusal)
+        log.error("%s", _token_refused(settings, refusal).message_en)
+        # The same way out as systemctl stop: listeners finish, the outbox keeps what it has.
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    identity.learn(refused)
     services.outbox.start()
     background: list[Periodic | scheduler.Scheduler] = [Periodic("taught-sync", teaching.SYNC_SECONDS, lambda: teaching.sync(store)).start()]
     if leader:
         background.append(Periodic("purge", PURGE_EVERY_SECONDS, lambda: purge(store, clock, days)).start())
         # After the outbox: the jobs' messages go through it.
         background.append(scheduler.Scheduler(clock, bot_jobs(services)).start())
+    stopping = threading.Event()
+    replayer = threading.Thread(
+        target=services.intake.replay,
+        args=(services.outbox.client, replay, stopping.is_set),
+        name="faqbot-replay",
+        daemon=True,
+    )
+    if replay:
+        # Beside the server, not before it: with Slack slow, the backlog would keep the port closed.
+        replayer.start()
     try:
         if http:
             from bot.slack.health import Health
@@ -149,6 +219,11 @@ def _run_bot(
         else:
             _serve_socket_mode(app, settings)
     finally:
+        # Jobs not replayed yet stay in the journal for the next start.
+        stopping.set()
+        if replayer.is_alive():
+            replayer.join(REPLAY_STOP_SECONDS)
+        identity.stop()
         # Let running listeners finish (their writes are recorded), then stop delivering.
         executor.shutdown(wait=True)
         for job in background:
@@ -156,7 +231,8 @@ def _run_bot(
         services.outbox.stop()
         store.close()
         log.info("stopped")
-    return 0
+    # Slack refused the token while serving: exit as at start, a code nothing restarts on.
+    return FATAL_EXIT if refusals else 0
 
 
 def _serve_socket_mode(app: App, settings: Settings) -> None:

@@ -20,7 +20,7 @@ from bot.desk.teaching import Teacher
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Job, daily, every_minute
 from bot.runtime.settings import Settings
-from bot.slack.outbox import Outbox
+from bot.slack.outbox import Outbox, settle_seconds
 from bot.slack.views import BlockKitViews
 from bot.slack.web_api import create_client, try_call
 from bot.store import Store
@@ -54,6 +54,8 @@ class Services:
         escalations = Escalations(settings, store, clock, outbox, staff, views)
         # `faqbot serve` checks FAQBOT_SLA_MINUTES first and says what is wrong with it.
         level = ServiceLevel.from_setting(settings.sla_minutes)
+        # And FAQBOT_SLACK_SETTLE_SECONDS, likewise.
+        outbox.settle = settle_seconds(settings.slack_settle_seconds)
         return cls(
             settings=settings,
             store=store,

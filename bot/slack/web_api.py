@@ -27,13 +27,18 @@ from bot.runtime.settings import Settings
 
 log = logging.getLogger("faqbot.slack")
 
-WEB_API_TIMEOUT_SECONDS = 10
+# Generous: a write that times out on our side may still be posted on Slack's, and must then be
+# looked for before it is sent again (bot/slack/outbox.py), which takes time. Better to wait here.
+WEB_API_TIMEOUT_SECONDS = 30
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
 # Slack's `ok: false` errors that say "try again later" rather than "never".
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
+
+# A gateway's "I gave up waiting": the server behind it may still be working on the call.
+GATEWAY_TIMEOUTS = frozenset({502, 504})
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -75,6 +80,9 @@ class Failure:
     maybe_sent: bool
     # Slack's Retry-After, when it gave one.
     retry_after: float | None = None
+    # No answer came, or a gateway gave up waiting: Slack may still be acting on the call,
+    # so a look for its effect right now proves nothing.
+    in_flight: bool = False
 
 
 def classify(error: BaseException) -> Failure:
@@ -88,14 +96,14 @@ def classify(error: BaseException) -> Failure:
             )
             return Failure(text, retry=True, maybe_sent=False, retry_after=_seconds(after))
         if status >= 500 or data.get("error") in TRANSIENT_ERRORS:
-            return Failure(text, retry=True, maybe_sent=True)
+            return Failure(text, retry=True, maybe_sent=True, in_flight=status in GATEWAY_TIMEOUTS)
         return Failure(text, retry=False, maybe_sent=False)
     if isinstance(error, URLError):
         # Refused, unreachable, DNS: the request never reached Slack.
         return Failure(text, retry=True, maybe_sent=False)
     if isinstance(error, OSError):
         # Reset, disconnected or timed out while waiting for the answer.
-        return Failure(text, retry=True, maybe_sent=True)
+        return Failure(text, retry=True, maybe_sent=True, in_flight=True)
     return Failure(text, retry=False, maybe_sent=False)
 
 

@@ -17,8 +17,10 @@ through it (bot/teaching.py: sync).
 
 If a worker dies (a crash, the OOM killer), the parent stops the others,
 finishes what the dead one left, and starts them all again: the same path as a
-restart, without a second kind of recovery for a live pool. SIGTERM or SIGINT
-stops the workers (each lets its listeners finish) and then the parent.
+restart, without a second kind of recovery for a live pool. A worker that
+exits with FATAL_EXIT (Slack refused the bot token) stops the pool instead:
+starting again cannot help. SIGTERM or SIGINT stops the workers (each lets its
+listeners finish) and then the parent.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ RESTART_WINDOW_SECONDS = 60.0
 # After SIGTERM a worker lets its listeners finish; one that takes longer is killed.
 STOP_TIMEOUT_SECONDS = 30.0
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+# A worker's exit code for "do not start me again" (bot/slack/serve.py: TOKEN_REFUSED_EXIT); the pool's too.
+FATAL_EXIT = 2
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -57,7 +61,7 @@ def bind(host: str, port: int) -> socket.socket:
 def run_pool(count: int, prepare: Callable[[], None], work: Callable[[int], int]) -> int:
     """Fork `count` workers running `work(index)`; supervise them until SIGTERM/SIGINT.
 
-    The exit code: 0 once stopped, 1 if workers kept dying.
+    The exit code: 0 once stopped, 1 if workers kept dying, FATAL_EXIT if one exited with it.
     """
     requested = threading.Event()
     children: dict[int, int] = {}  # pid -> worker index
@@ -83,7 +87,9 @@ def run_pool(count: int, prepare: Callable[[], None], work: Callable[[int], int]
             children[pid] = index
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         log.info("%d workers started: %s", count, ", ".join(str(pid) for pid in children))
-        _wait(children, requested)
+        if _wait(children, requested):
+            log.error("a worker exited with code %d: stopping, not restarting", FATAL_EXIT)
+            return FATAL_EXIT
     return 0
 
 
@@ -105,8 +111,10 @@ def _exit(code: int) -> None:
     os._exit(code)
 
 
-def _wait(children: dict[int, int], requested: threading.Event) -> None:
-    """Until every worker has exited: all are stopped once a stop is requested, or once one exits unasked."""
+def _wait(children: dict[int, int], requested: threading.Event) -> bool:
+    """Until every worker has exited: all are stopped once a stop is requested, or once one exits
+    unasked. True if one exited with FATAL_EXIT."""
+    fatal = False
     stopping_since: float | None = None
     while children:
         if stopping_since is None and requested.is_set():
@@ -121,11 +129,13 @@ def _wait(children: dict[int, int], requested: threading.Event) -> None:
             time.sleep(0.1)
             continue
         index = children.pop(pid, None)
+        fatal = fatal or (index is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == FATAL_EXIT)
         if index is None or stopping_since is not None:
             continue
         log.error("worker %d (pid %d) exited (%s): restarting the workers", index, pid, _describe(status))
         stopping_since = time.monotonic()
         _signal_all(children, signal.SIGTERM)
+    return fatal
 
 
 def _signal_all(children: dict[int, int], signum: int) -> None:

@@ -180,12 +180,12 @@ class OutboxTable:
             conn.execute("COMMIT")
         return cursor.description, rows
 
-    def outbox_recover(self, now: float) -> int:
-        """After a restart: writes caught mid-send may have reached Slack; they are looked for first."""
+    def outbox_recover(self, next_at: float) -> int:
+        """After a restart: writes caught mid-send may have reached Slack; they are looked for first, at `next_at`."""
         with self._lock:
             return self.db.execute(
                 "UPDATE outbox SET state = 'pending', maybe_sent = 1, next_at = ? WHERE state = 'sending'",
-                [now],
+                [next_at],
             ).rowcount
 
     def outbox_backlog(self) -> dict[str, Any]:

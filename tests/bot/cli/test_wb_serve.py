@@ -1,5 +1,6 @@
 """`faqbot serve` as a process: taught examples restored at start, the scheduler thread running
-the reminder and SLA jobs, App Home over HTTP, and a bad FAQBOT_SLA_MINUTES refused."""
+the reminder and SLA jobs, App Home over HTTP, and a bad FAQBOT_SLA_MINUTES or
+FAQBOT_SLACK_SETTLE_SECONDS refused."""
 
 from __future__ import annotations
 
@@ -105,3 +106,15 @@ def test_wb_serve_refuses_a_bad_sla_setting(monkeypatch, tmp_path, capsys):
     assert cli.main(["serve", "--http", "--port", "0"]) == 2
     assert "FAQBOT_SLA_MINUTES「30分」" in capsys.readouterr().err
 
+
+
+def test_wb_serve_refuses_a_bad_settle_setting(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name, value in (
+        ("SLACK_BOT_TOKEN", "xoxb-x"),
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("FAQBOT_SLACK_SETTLE_SECONDS", "0"),
+    ):
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve", "--http", "--port", "0"]) == 2
+    assert "FAQBOT_SLACK_SETTLE_SECONDS" in capsys.readouterr().err

@@ -46,6 +46,11 @@ def test_rel_retry_while_the_original_is_in_flight_is_dropped(bot, recorder):
     assert len(replies(recorder, "701.000001")) == 1
 
 
+def replay(bot) -> int:
+    """What `faqbot serve` does after a start: the journal's unfinished jobs, run again."""
+    return bot.services.intake.replay(bot.services.outbox.client, bot.store.unsettled(), lambda: False)
+
+
 def test_rel_event_acknowledged_then_lost_is_answered_after_restart(recorder, tmp_path):
     crashed = make_bot(recorder, tmp_path, executor=DeadListeners())
     event = mention(QUESTION, ts="702.000001")
@@ -55,7 +60,7 @@ def test_rel_event_acknowledged_then_lost_is_answered_after_restart(recorder, tm
 
     restarted = make_bot(recorder, tmp_path)
     try:
-        assert restarted.services.intake.replay(restarted.services.outbox.client) == 1
+        assert replay(restarted) == 1
         restarted.flush()
         assert len(replies(recorder, "702.000001")) == 1
         # Slack's own retry of it, now or later, is acknowledged and not answered again.
@@ -63,7 +68,7 @@ def test_rel_event_acknowledged_then_lost_is_answered_after_restart(recorder, tm
         restarted.harness.event({**event, "type": "message", "channel_type": "channel"})
         restarted.flush()
         assert len(replies(recorder, "702.000001")) == 1
-        assert restarted.services.intake.replay(restarted.services.outbox.client) == 0
+        assert replay(restarted) == 0
     finally:
         restarted.close()
 
@@ -85,7 +90,7 @@ def test_rel_reaction_escalation_lost_after_ack_is_replayed_once(recorder, tmp_p
 
     restarted = make_bot(recorder, tmp_path)
     try:
-        restarted.services.intake.replay(restarted.services.outbox.client)
+        replay(restarted)
         restarted.flush()
         case = restarted.store.case_for_thread("C0002", "703.000001")
         assert case is not None and case.question == "RAIDが壊れた" and case.escalations == 1
@@ -104,7 +109,7 @@ def test_rel_an_event_that_keeps_failing_is_dropped_after_a_few_starts(bot, reco
     for _ in range(MAX_REPLAYS):
         bot.store.count_replay("message:C0001:704.000001")
     with caplog.at_level(logging.ERROR, logger="faqbot.intake"):
-        assert bot.services.intake.replay(bot.services.outbox.client) == 0
+        assert replay(bot) == 0
     assert "dropped" in caplog.text
     assert not bot.store.unsettled() and not recorder.messages_in("C0001")
 

@@ -98,6 +98,38 @@ def test_rel_timeout_is_treated_like_a_lost_response(bot, recorder):
     assert len(answers_in(bot, "605.000001")) == 1
 
 
+def test_rel_an_answer_posted_late_after_the_client_gave_up_is_not_posted_twice(bot, recorder):
+    # Slack takes 2.5 s to post and only then answers; the client gives up after 1 s, so when
+    # the outbox retries, a look at the thread does not show the message yet.
+    outbox = bot.services.outbox
+    outbox.client.timeout = 1
+    outbox.settle = 4.0
+    recorder.slow_to_act("chat.postMessage", seconds=2.5, times=3)
+    ask(bot, "605.000002")
+    bot.flush(timeout=20)
+    # Looked for once the call had had its time, not posted again (a second call would post too).
+    assert len(recorder.of("chat.postMessage")) == 1
+    [row] = bot.outbox_rows()
+    assert row["state"] == "sent" and row["result_ts"] == answers_in(bot, "605.000002")[0]["ts"]
+
+
+def test_rel_a_staff_card_posted_late_is_not_posted_twice(bot, recorder):
+    outbox = bot.services.outbox
+    outbox.client.timeout = 1
+    outbox.settle = 4.0
+    ask(bot, "605.000003")
+    [answer] = answers_in(bot, "605.000003")
+    recorder.slow_to_act("chat.postMessage", seconds=2.5, times=3)
+    value = action_value(answer["blocks"], ESCALATE)
+    assert bot.harness.click(ESCALATE, value, message_ts=answer["ts"], thread_ts="605.000003").status == 200
+    bot.flush(timeout=30)
+    # The card and the thread's notice: each posted by one call.
+    staff_posts = [c for c in recorder.of("chat.postMessage") if c.params["channel"] == STAFF_CHANNEL]
+    notices = [c for c in recorder.of("chat.postMessage") if c.params["text"] == texts.HANDED_OVER]
+    assert (len(staff_posts), len(notices)) == (1, 1)
+    assert len(recorder.messages_in(STAFF_CHANNEL)) == 1
+
+
 def test_rel_writes_in_a_thread_keep_their_order(bot, recorder):
     recorder.outage(60)
     ask(bot, "606.000001", "保証終了日が2027年3月31日ですが、ポストワランティはいつから発注できますか")

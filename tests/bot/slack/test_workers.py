@@ -96,6 +96,31 @@ def test_a_dead_worker_is_replaced_and_questions_are_still_answered(pool, record
     assert reply.params["thread_ts"] == "601.000001"
 
 
+def test_a_pool_replaces_its_workers_while_slack_is_unreachable(recorder, tmp_path):
+    port = free_port()
+    env = serve_env(recorder.api_url, tmp_path / "server.db")
+    log = tmp_path / "server.log"
+    process = start([*serve_argv(port), "--workers", str(WORKERS)], port, env, tmp_path, log)
+    try:
+        before = wait_for_workers(process.pid, WORKERS)
+        recorder.down()
+        os.kill(next(iter(before)), signal.SIGKILL)
+        # The new workers come up although auth.test cannot be asked (Bolt does not ask it in App()).
+        wait_for_workers(process.pid, WORKERS, other_than=before)
+        deadline = time.monotonic() + 30
+        # /healthz answers 200 "degraded": Slack is unreachable, the bot is serving.
+        while request(port, "GET", "/healthz")[0] != 200:
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.1)
+        post(port, event_body(mention("修理の電話番号は？", ts="602.000001"), "EvWdown"))
+        recorder.up()
+        [reply] = recorder.wait_for("chat.postMessage", timeout=90)
+        assert reply.params["thread_ts"] == "602.000001"
+        assert process.poll() is None
+    finally:
+        assert stop(process) == 0, log.read_text()[-4000:]
+
+
 def test_workers_need_http_mode(monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")

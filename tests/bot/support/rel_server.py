@@ -37,12 +37,12 @@ class Server:
 
     # --- lifecycle -----------------------------------------------------------------------------
 
-    def start(self) -> Server:
+    def start(self, timeout: float = START_TIMEOUT) -> Server:
         log = self.workdir / f"server-{len(self.logs) + 1}.log"
         self.logs.append(log)
         # A degraded /healthz (503: Slack unreachable) is a server that has started.
         self.process = start(
-            serve_argv(self.port), self.port, self.env, self.workdir, log, timeout=START_TIMEOUT, ready=(200, 503)
+            serve_argv(self.port), self.port, self.env, self.workdir, log, timeout=timeout, ready=(200, 503)
         )
         return self
 

@@ -14,6 +14,7 @@ from slack_support import Recorder, TrackingExecutor
 from bot.runtime.clock import Clock
 from bot.runtime.logs import ContextExecutor
 from bot.slack.app import build_app
+from bot.slack.identity import Identity, ask
 from bot.slack.outbox import MARKER_EVENT
 from bot.slack.services import Services
 from bot.store import Store
@@ -21,6 +22,8 @@ from bot.store import Store
 # Retries in milliseconds rather than seconds: the schedule is the same, the tests are fast.
 FAST_FIRST_RETRY = 0.05
 FAST_MAX_RETRY = 0.3
+# Slack's time to finish a call whose answer never came, in tenths of seconds too.
+FAST_SETTLE = 0.3
 
 
 @dataclass
@@ -65,8 +68,10 @@ def make_bot(recorder: Recorder, tmp_path, executor: TrackingExecutor | None = N
     services = Services.build(settings, store, Clock.from_setting(settings.now))
     services.outbox.first_retry = FAST_FIRST_RETRY
     services.outbox.max_retry = FAST_MAX_RETRY
+    services.outbox.settle = FAST_SETTLE
     executor = executor or ContextTrackingExecutor()
-    app = build_app(services, listener_executor=executor, verify_token=True)
+    client = services.outbox.client
+    app = build_app(services, listener_executor=executor, identity=Identity(client, ask(client)))
     return Bot(services, Harness(app, recorder, store, executor), recorder)
 
 

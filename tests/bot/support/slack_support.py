@@ -8,7 +8,8 @@ It keeps the messages the bot posted (with their metadata, for
 conversations.history / .replies) and injects Slack's faults on demand:
 `ok: false` errors and bare 5xx (`fail`), 429 with Retry-After (`rate_limit`),
 an outage of every method for N seconds (`outage`), responses lost after Slack
-acted (`lose_responses`), slow answers (`slow`) and refused connections
+acted (`lose_responses`), slow answers (`slow`), calls Slack carries out only as it
+answers late (`slow_to_act`) and refused connections
 (`down` / `up`).
 """
 
@@ -54,6 +55,8 @@ class Fault:
     # … the connection closes without an answer, or the answer comes this late.
     drop: bool = False
     delay: float = 0.0
+    # Slack acts only as it answers, `delay` after the call: until then nothing shows it.
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,11 @@ class Recorder:
         """The next `times` calls of `method` take effect and are answered `seconds` later."""
         self.inject(method, Fault(acts=True, delay=seconds), times)
 
+    def slow_to_act(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` take `seconds` at Slack: they take effect (the message
+        appears in conversations.history / .replies) and are answered only then."""
+        self.inject(method, Fault(acts=True, delay=seconds, late=True), times)
+
     def outage(self, seconds: float, status: int = 503) -> None:
         """For `seconds` from now every call answers a bare HTTP `status` (Slack is down)."""
         with self._cond:
@@ -207,6 +215,9 @@ class Recorder:
             self._cond.notify_all()
         if fault is not None and not fault.acts:
             return _Reply(fault.status, fault.body, fault.headers)
+        if fault is not None and fault.late:
+            time.sleep(fault.delay)
+            return _Reply(*self._succeed(method, params))
         status, body = self._succeed(method, params)
         return _Reply(status, body, drop=bool(fault and fault.drop), delay=fault.delay if fault else 0.0)
 
