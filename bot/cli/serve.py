@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import urllib.request
 
 from bot.desk.retention import RetentionError, retention_days
+from bot.runtime import heartbeat
 from bot.runtime import settings as settings_module
 from bot.runtime.clock import Clock, ClockError
 from bot.runtime.settings import Settings
@@ -18,6 +20,8 @@ from bot.runtime.settings import Settings
 DEFAULT_PORT = 3000
 # Behind the documented reverse proxy (deploy/INSTALL.md); a container passes --host 0.0.0.0.
 DEFAULT_HOST = "127.0.0.1"
+# /healthz answers within seconds (bot/slack/health.py); a hung server must not hang its check.
+HEALTHCHECK_TIMEOUT_SECONDS = 5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,6 +41,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="HTTP モードで応答するプロセス数（既定 1。CPU コア数まで増やすと処理量が増える）",
     )
     serve.set_defaults(func=_serve_command)
+    check = subparsers.add_parser(
+        "healthcheck",
+        help="起動中のボットが応答しているか確認する（HTTP モード: /healthz、Socket Mode: 接続の記録）。正常なら終了コード 0",
+    )
+    check.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP モードのポート（既定 {DEFAULT_PORT}）")
+    check.set_defaults(func=_healthcheck)
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """The container's HEALTHCHECK: 0 healthy, 1 not. Socket Mode listens on no port, so its
+    connection's heartbeat file (bot/runtime/heartbeat.py) is read instead."""
+    settings = settings_module.load()
+    if settings.app_token:
+        age = heartbeat.age(settings)
+        if age is not None and age < heartbeat.STALE_SECONDS:
+            return 0
+        shown = "記録がありません" if age is None else f"最後の記録は{age:.0f}秒前です"
+        print(f"faqbot healthcheck: Socket Mode の接続が確認できません（{shown}）。", file=sys.stderr)
+        return 1
+    url = f"http://127.0.0.1:{args.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTHCHECK_TIMEOUT_SECONDS) as response:
+            return 0 if response.status == 200 else 1
+    except (OSError, ValueError) as error:
+        print(f"faqbot healthcheck: {url} が応答しません（{error}）。", file=sys.stderr)
+        return 1
 
 
 def slack_configured(settings: Settings) -> bool:

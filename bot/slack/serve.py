@@ -19,17 +19,17 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.desk import teaching
 from bot.desk.intake import Unfinished
 from bot.desk.retention import PURGE_EVERY_SECONDS, purge
-from bot.runtime import logs, scheduler
+from bot.runtime import heartbeat, logs, scheduler
 from bot.runtime.clock import Clock
 from bot.runtime.periodic import Periodic
 from bot.runtime.settings import Settings
 from bot.slack.app import ListenerPools, build_app
-from bot.slack.identity import Identity, TokenRefused, ask
+from bot.slack.identity import TOKEN_REFUSED, Identity, TokenRefused, ask
 from bot.slack.outbox import settle_seconds
 from bot.slack.services import Services, bot_jobs
 from bot.slack.web_api import create_client, describe
@@ -49,6 +49,8 @@ WARM_UP_QUESTIONS = (
 # Socket Mode pings this often, and checks its connection as often: a dropped or
 # silent connection is replaced within this many seconds.
 SOCKET_PING_SECONDS = 5
+# Slack unreachable at start: connect again after 1 s, doubling up to this.
+SOCKET_RETRY_MAX_SECONDS = 60.0
 # /healthz answers within seconds even when Slack does not.
 HEALTH_TIMEOUT_SECONDS = 3
 # The token check before serving: a slow Slack must not keep the port closed for long.
@@ -238,9 +240,11 @@ def _run_bot(
 def _serve_socket_mode(app: App, settings: Settings) -> None:
     """Connect and stay connected until SIGTERM or SIGINT.
 
-    slack_sdk's client reconnects by itself when the connection drops or Slack
-    asks it to (each reconnect is logged through faqbot.socket), and pings
-    every SOCKET_PING_SECONDS so that a dead connection is noticed.
+    Slack unreachable at start: connect again with backoff (events wait at Slack meanwhile);
+    a refused app token: one line, exit 2 (StartError). Once connected, slack_sdk's client
+    reconnects by itself when the connection drops or Slack asks it to (each reconnect is
+    logged through faqbot.socket), and pings every SOCKET_PING_SECONDS so that a dead
+    connection is noticed; the heartbeat file says so to `faqbot healthcheck`.
     """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -253,8 +257,29 @@ def _serve_socket_mode(app: App, settings: Settings) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    log.info("Socket Mode: connecting")
-    handler.connect()
-    stop.wait()
+    delay = 1.0
+    while not stop.is_set():
+        log.info("Socket Mode: connecting")
+        try:
+            handler.connect()
+            break
+        except SlackApiError as error:
+            if (error.response.data or {}).get("error") in TOKEN_REFUSED:
+                raise StartError(
+                    f"SLACK_APP_TOKEN が Slack に拒否されました（{describe(error)}）。アプリレベルトークン（xapp-…、"
+                    "connections:write）を確認してください。",
+                    f"Slack refused SLACK_APP_TOKEN ({describe(error)}): check the app-level token",
+                ) from None
+            log.warning("Socket Mode: cannot connect (%s): trying again in %.0fs", describe(error), delay)
+        except (SlackClientError, OSError) as error:
+            log.warning("Socket Mode: cannot connect (%s): trying again in %.0fs", describe(error), delay)
+        stop.wait(delay)
+        delay = min(delay * 2, SOCKET_RETRY_MAX_SECONDS)
+    # The container's health check reads this beat (bot/runtime/heartbeat.py): Socket Mode has no port.
+    while True:
+        if handler.client.is_connected():
+            heartbeat.beat(settings)
+        if stop.wait(heartbeat.BEAT_SECONDS):
+            break
     log.info("Socket Mode: disconnecting")
     handler.close()

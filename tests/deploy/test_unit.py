@@ -29,3 +29,13 @@ def test_a_long_outage_cannot_exhaust_the_start_limit():
 
 def test_a_refused_token_is_not_restarted():
     assert str(FATAL_EXIT) in unit()["Service"]["RestartPreventExitStatus"].split()
+
+
+def test_the_documentation_is_where_the_install_steps_put_it():
+    """Documentation= names INSTALL.md inside the checkout the documented steps copy into place."""
+    doc = unit()["Unit"]["Documentation"].removeprefix("file://")
+    assert doc.endswith("/deploy/INSTALL.md")
+    checkout = doc.removesuffix("/deploy/INSTALL.md")
+    install = (UNIT.parent / "INSTALL.md").read_text(encoding="utf-8")
+    assert f"/path/to/faqbot-checkout {checkout}" in install and f"pip install {checkout}" in install
+    assert f"pip install {checkout}" in UNIT.read_text(encoding="utf-8")

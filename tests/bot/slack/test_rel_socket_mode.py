@@ -8,8 +8,10 @@ and keeps the app token and the connection ticket out of its logs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from rel_socket import FakeSocketMode
@@ -36,6 +38,27 @@ def envelope(number: int, ts: str) -> dict:
         "retry_reason": "",
         "payload": json.loads(event_body(mention("修理の電話番号は？", ts=ts), f"EvSOCK{number}")),
     }
+
+
+def socket_env(recorder, tmp_path) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": recorder.api_url,
+        "FAQBOT_DB": str(tmp_path / "faqbot.db"),
+        "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
+        "FAQBOT_STAFF_USERS": STAFF,
+        "FAQBOT_NOW": NOW,
+    }
+
+
+def serve(env: dict[str, str], tmp_path, log_path) -> subprocess.Popen:
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli.main", "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def test_rel_socket_mode_answers_reconnects_and_logs_each_reconnect(recorder, socket_end, tmp_path):
@@ -91,3 +114,44 @@ def test_rel_socket_mode_answers_reconnects_and_logs_each_reconnect(recorder, so
     assert any(e["logger"] == "faqbot.serve" and "connection closed" in e["message"] for e in entries)
     for secret in (APP_TOKEN, BOT_TOKEN, "one-time-ticket-123"):
         assert secret not in text
+
+
+def test_rel_a_refused_app_token_is_one_line_and_exit_2(recorder, tmp_path):
+    recorder.fail("apps.connections.open", error="invalid_auth", times=10)
+    log_path = tmp_path / "socket.log"
+    process = serve(socket_env(recorder, tmp_path), tmp_path, log_path)
+    try:
+        assert process.wait(timeout=90) == 2
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = log_path.read_text(encoding="utf-8")
+    assert "SLACK_APP_TOKEN" in text and "Traceback" not in text
+    assert APP_TOKEN not in text
+
+
+def test_rel_socket_mode_waits_for_slack_then_connects_and_beats(recorder, socket_end, tmp_path):
+    from bot.cli import main as cli
+
+    recorder.socket_url = socket_end.url
+    recorder.fail("apps.connections.open", status=503, times=2)
+    env = socket_env(recorder, tmp_path)
+    process = serve(env, tmp_path, tmp_path / "socket.log")
+    try:
+        socket_end.wait_connections(1, timeout=90)
+        alive = tmp_path / "faqbot.db.alive"
+        for _ in range(100):
+            if alive.exists():
+                break
+            time.sleep(0.1)
+        assert alive.exists()
+        assert len(recorder.of("apps.connections.open")) == 3  # two refusals, then the connection
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert cli.main(["healthcheck"]) == 0
+        os.utime(alive, (time.time() - 3600, time.time() - 3600))
+        assert cli.main(["healthcheck"]) == 1

@@ -98,3 +98,10 @@ def test_slack_configured_decides_between_serve_and_shell():
     assert not slack_configured(from_mapping({"SLACK_BOT_TOKEN": "xoxb"}))
     assert slack_configured(from_mapping({"SLACK_BOT_TOKEN": "xoxb", "SLACK_APP_TOKEN": "xapp"}))
     assert slack_configured(from_mapping({"SLACK_BOT_TOKEN": "xoxb", "SLACK_SIGNING_SECRET": "s"}))
+
+
+def test_healthcheck_probes_healthz_in_http_mode(server, monkeypatch, tmp_path):
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout: the environment alone decides
+    assert cli.main(["healthcheck", "--port", str(server)]) == 0
+    assert cli.main(["healthcheck", "--port", str(free_port())]) == 1
