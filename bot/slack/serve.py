@@ -237,6 +237,23 @@ def _run_bot(
     return FATAL_EXIT if refusals else 0
 
 
+class SessionCheck(logging.Filter):
+    """slack_sdk logs "A new session has been established" after every connection attempt, failed
+    ones too (the WebSocket error is logged, not raised): such a line is told as what it is."""
+
+    ESTABLISHED = "A new session has been established"
+
+    def __init__(self, client: Any) -> None:
+        super().__init__()
+        self.client = client
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith(self.ESTABLISHED) and not self.client.is_connected():
+            record.msg, record.args = "Socket Mode: the new session did not connect; slack_sdk tries again", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def _serve_socket_mode(app: App, settings: Settings) -> None:
     """Connect and stay connected until SIGTERM or SIGINT.
 
@@ -251,6 +268,7 @@ def _serve_socket_mode(app: App, settings: Settings) -> None:
     handler = SocketModeHandler(
         app, settings.app_token, logger=logging.getLogger("faqbot.socket"), ping_interval=SOCKET_PING_SECONDS
     )
+    logging.getLogger("faqbot.socket").addFilter(SessionCheck(handler.client))
     handler.client.on_close_listeners.append(
         lambda code, reason: log.warning("Socket Mode connection closed (%s %s): reconnecting", code, reason or "")
     )

@@ -155,3 +155,26 @@ def test_rel_socket_mode_waits_for_slack_then_connects_and_beats(recorder, socke
         assert cli.main(["healthcheck"]) == 0
         os.utime(alive, (time.time() - 3600, time.time() - 3600))
         assert cli.main(["healthcheck"]) == 1
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_rel_a_session_is_said_established_only_when_it_is(connected, caplog):
+    import logging
+
+    from bot.slack.serve import SessionCheck
+
+    class Client:
+        def is_connected(self) -> bool:
+            return connected
+
+    logger = logging.getLogger("faqbot.socket.test")
+    check = SessionCheck(Client())
+    logger.addFilter(check)
+    try:
+        with caplog.at_level(logging.INFO, logger="faqbot.socket.test"):
+            logger.info("A new session has been established (session id: s-1)")
+    finally:
+        logger.removeFilter(check)
+    [record] = caplog.records
+    assert ("A new session has been established" in record.getMessage()) is connected
+    assert record.levelno == (logging.INFO if connected else logging.WARNING)
