@@ -3,7 +3,8 @@
 Drives the real Bolt app with signed requests (the test suite's harness) and
 prints every Web API call the recorder on 127.0.0.1 received: a question, the
 answer in its thread, a follow-up without a mention, the 担当者に相談 button,
-a staff member claiming the case and resolving it. Nothing leaves this machine.
+a staff member claiming the case and resolving it; then a question about one
+row of a table and its 「全文を見る」 modal. Nothing leaves this machine.
 
     .venv/bin/python scripts/demo_thread.py
 """
@@ -20,7 +21,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot" / "support")]
 from slack_harness import STAFF, STAFF_CHANNEL, Harness, action_value, make_settings  # noqa: E402
 from slack_support import Recorder, TrackingExecutor, mention, message  # noqa: E402
 
-from bot.desk.controls import CASE_CLAIM, CASE_RESOLVE, ESCALATE  # noqa: E402
+from bot.desk.controls import CASE_CLAIM, CASE_RESOLVE, ESCALATE, FULL_ENTRY  # noqa: E402
 from bot.runtime.clock import Clock  # noqa: E402
 from bot.slack.app import create_app  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -36,6 +37,10 @@ def show(recorder: Recorder, since: int, step: str) -> int:
         if params.get("thread_ts"):
             where += f" thread {params['thread_ts']}"
         text = (params.get("text") or "").splitlines()[0] if params.get("text") else ""
+        if call.method == "views.open":
+            view = params["view"]
+            first = [b["text"]["text"].splitlines()[0] for b in view["blocks"][1:4] if "text" in b]
+            text = f"modal 「{view['blocks'][0]['text']['text']}」, {len(view['blocks'])} blocks: " + " / ".join(first)
         print(f"{call.method:20s} {where:40s} {text}")
     return len(recorder.calls)
 
@@ -71,6 +76,17 @@ def main() -> int:
             harness.drain()
             seen = show(recorder, seen, step)
         print(f"\ncase #{case.id}: {store.case(case.id).status.value}")
+
+        row_ts = "1700000300.000300"
+        harness.event(mention("MSL 2024の保証は？", ts=row_ts))
+        harness.drain()
+        seen = show(recorder, seen, "partner: @faqbot MSL 2024の保証は？")
+        reply = harness.replies_in("C0001", row_ts)[-1]
+        question_id = action_value(reply["blocks"], FULL_ENTRY)
+        reply_ts = store.question(int(question_id))["reply_ts"]
+        harness.click(FULL_ENTRY, question_id, message_ts=reply_ts, thread_ts=row_ts)
+        harness.drain()
+        show(recorder, seen, "partner presses 全文を見る")
     finally:
         executor.drain()
         executor.shutdown()
