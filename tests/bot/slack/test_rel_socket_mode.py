@@ -63,22 +63,8 @@ def serve(env: dict[str, str], tmp_path, log_path) -> subprocess.Popen:
 
 def test_rel_socket_mode_answers_reconnects_and_logs_each_reconnect(recorder, socket_end, tmp_path):
     recorder.socket_url = socket_end.url
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_API_URL": recorder.api_url,
-        "FAQBOT_DB": str(tmp_path / "faqbot.db"),
-        "FAQBOT_STAFF_CHANNEL": STAFF_CHANNEL,
-        "FAQBOT_STAFF_USERS": STAFF,
-        "FAQBOT_NOW": NOW,
-    }
     log_path = tmp_path / "socket.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli.main", "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    process = serve(socket_env(recorder, tmp_path), tmp_path, log_path)
     try:
         socket_end.wait_connections(1, timeout=90)
         socket_end.send(envelope(1, "1600.000001"))
