@@ -12,6 +12,7 @@ summary does not, and clearly better than the next one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import bm25s
@@ -22,6 +23,20 @@ from knowledge.passages import Passage
 
 # The best passage leads when its specific score is at least this share above the runner-up's.
 CLEAR_MARGIN = 1.3
+# What a question asks for, by its wording (何時まで, 年何回, 何営業日前, 電話番号, どのサイト, 何年),
+# and what a passage stating it contains: such a passage is worth more, as much as this share
+# of the best word score (at least ANSWER_TYPE_FLOOR), since the words alone cannot tell
+# 「作業は何時から」 from 「作業時には…」.
+ANSWER_TYPES = (
+    (re.compile(r"何時|なんじ|時間帯|受付時間|営業時間|what time|hours"), re.compile(r"\d{1,2}[:：]\d{2}|24時間|年中無休")),
+    (re.compile(r"何回|頻度|年に?何|how often|times a year"), re.compile(r"[0-9０-９一二三四]+\s*回")),
+    (re.compile(r"何日|何営業日|何日前|how many days"), re.compile(r"[0-9０-９]+\s*(?:営業日|日)|一週間|[0-9０-９一]+\s*(?:ヶ|か|カ)月")),
+    (re.compile(r"電話|番号|phone|number"), re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")),
+    (re.compile(r"url|(?<!オン)サイト|ページ|どこで確認|どこで見|link|website|(?<!on)site"), re.compile(r"https?://")),
+    (re.compile(r"何年|年数|how long|how many years"), re.compile(r"[0-9０-９]+\s*年")),
+)
+ANSWER_TYPE_SHARE = 0.5
+ANSWER_TYPE_FLOOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,17 @@ class PassageIndex:
             zeros = np.zeros(len(items))
             return Ranking(items, zeros, zeros)
         retriever = self._retrievers[intent]
-        tokens = list(analysis.tokens)
+        asking = [m for asked, _ in ANSWER_TYPES if (m := asked.search(analysis.normalized))]
+        # The words of a question word (何時 → 何, 時) ask; they are not what the answer is about.
+        wh = "".join(m.group(0) for m in asking if "何" in m.group(0))
+        tokens = [t for t in analysis.tokens if not (wh and t in wh)]
         specific = [t for t in tokens if t not in self._summary_tokens[intent]]
-        scores = retriever.get_scores(tokens)
-        return Ranking(items, scores, retriever.get_scores(specific) if specific else np.zeros(len(items)))
+        scores = retriever.get_scores(tokens) if tokens else np.zeros(len(items))
+        specific_scores = retriever.get_scores(specific) if specific else np.zeros(len(items))
+        wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(analysis.normalized)]
+        if wanted:
+            states = np.array([any(answer.search(p.text) for answer in wanted) for p in items], dtype=float)
+            bonus = ANSWER_TYPE_SHARE * max(ANSWER_TYPE_FLOOR, float(specific_scores.max()), float(scores.max()))
+            scores = scores + bonus * states
+            specific_scores = specific_scores + bonus * states
+        return Ranking(items, scores, specific_scores)
