@@ -33,6 +33,7 @@ class Role(StrEnum):
     pwp_end = "pwp_end"
     work = "work"
     application = "application"
+    registration = "registration"
     moment = "moment"
 
 
@@ -45,6 +46,7 @@ ROLE_LABELS = {
     Role.pwp_end: "ポストワランティサービス終了日",
     Role.work: "作業日",
     Role.application: "お申込み日",
+    Role.registration: "ご登録日",
     Role.moment: "お問い合わせの日時",
 }
 
@@ -58,6 +60,7 @@ _RESOLVE: dict[Role | None, Resolve] = {
     Role.pwp_end: "future",
     Role.work: "future",
     Role.application: "future",
+    Role.registration: "nearest",
     Role.moment: "future",
     None: "nearest",
 }
@@ -73,12 +76,13 @@ _CUES: list[tuple[str, Role]] = [
         r"保証終了|保証(?:期間)?が?(?:切れ|終わ|満了)|保守(?:契約)?終了|契約終了|満了|終了|切れ|終わ|期限切れ|期限が来|残り",
         Role.coverage_end,
     ),
-    (r"購入|買っ|買い|買う|導入|仕入", Role.purchase),
-    (r"発注|注文|オーダ", Role.order),
+    (r"購入|買っ|買い|買う|導入|仕入|こうにゅう|かいました", Role.purchase),
+    (r"発注|注文|オーダ|受注", Role.order),
     (r"出荷", Role.ship),
     (r"納品|納入|届い|届く|到着|着荷|受け取", Role.delivery),
     (r"作業(?:予定)?日?|作業する|作業したい", Role.work),
     (r"申込|申し込", Role.application),
+    (r"登録(?:する|した|し|日|予定)", Role.registration),
     (r"電話|連絡|つなが|繋が|問い合わせ|問合せ|かけ|受付|受け付け|相談|開いて|やって", Role.moment),
 ]
 _CUE = re.compile("|".join(f"(?P<c{i}>{pattern})" for i, (pattern, _) in enumerate(_CUES)))

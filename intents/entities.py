@@ -10,6 +10,7 @@ its patterns prefiltered (intents/timex.py).
 from __future__ import annotations
 
 import calendar as _cal
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -38,7 +39,7 @@ _FISCAL_END = re.compile(r"(今|来|再来)?年度末")
 _NOW_WORDS = re.compile(r"今すぐ|いま(?![すせしさ])|今(?!月|年|日|週|度|回|後|まで|から|の)|現在|right now|\bnow\b")
 # A term: 5年, 5年間, 4-year, 4 years. Not a year of an era (令和9年) nor a date (9年3月).
 _YEARS = re.compile(
-    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:(?:年|ねん|ネン)(?:間|かん)?(?![0-9]+月|度|前|後)|-?\s?years?\b|-?yr\b)"
+    r"(?<![0-9和成rh.])([1-9]|10)\s*(?:(?:年|ねん|ネン)(?:間|かん)?(?![0-9]+月|度|前|後)|-?\s?years?\b|-?yrs?\b|y\b)"
 )
 # Hints ja-timex would read as nothing we use: a term (5年, 3年間; _YEARS reads it)
 # or a span of hours (24時間, 4時間対応). 5年後, 1年半前 and 3時間後 stay: they are dates.
@@ -73,6 +74,10 @@ _STATUS_WORDS = (("確定", PwpStatus.fixed), ("予定", PwpStatus.planned), ("�
 _CARE_WORDS = (("プロアクティブケア", "proactive"), ("ファウンデーションケア", "foundation"))
 
 Resolve = Literal["future", "past", "nearest"]
+
+
+# A year as written in a date (2025年, 2025/7/3, 令和7年), not one computed (来月末).
+_WRITTEN_YEAR = re.compile(r"[0-9]{4}|年")
 
 
 @dataclass(frozen=True)
@@ -331,7 +336,7 @@ def extract(normalized: str, now: datetime) -> Entities:
     elif wants_now:
         moment = now
     return Entities(
-        dates=tuple(sorted(reader.dates, key=lambda d: d.start)),
+        dates=_years_carried(sorted(reader.dates, key=lambda d: d.start)),
         invalid_dates=tuple(reader.invalid),
         years=reader.years,
         moment=moment,
@@ -341,6 +346,20 @@ def extract(normalized: str, now: datetime) -> Entities:
         pwp_status=pwp_status,
         care_level=care_level,
     )
+
+
+def _years_carried(dates: list[DateMention]) -> tuple[DateMention, ...]:
+    """A month and day written after a date with its year are in that year, as a partner
+    writes a sequence (「2025年7月3日受注、7月8日出荷、7月10日納品」), not the nearest one to today."""
+    out: list[DateMention] = []
+    written: int | None = None
+    for mention in dates:
+        if mention.year is None and written is not None and _valid(written, mention.month, mention.day):
+            mention = dataclasses.replace(mention, year=written)
+        elif mention.year is not None and _WRITTEN_YEAR.search(mention.text):
+            written = mention.year
+        out.append(mention)
+    return tuple(out)
 
 
 def _valid(year: int, month: int, day: int) -> bool:

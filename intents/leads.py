@@ -130,9 +130,10 @@ def firmware_lead(passage: Passage, normalized: str) -> Lead:
     return Lead(f"{text}。" if not text.endswith(("）", ")")) else text, [passage])
 
 
-def registration_lead(knowledge: Knowledge, passages: list[Passage], normalized: str) -> Lead | None:
-    """Q11: いいえ when the question asks whether a service may use a method its row rules out."""
-    if not is_yes_no(normalized):
+def registration_lead(knowledge: Knowledge, passages: list[Passage], normalized: str, question: str) -> Lead | None:
+    """Q11: いいえ when the question asks whether a service may use a method its row rules out
+    (the message names them; its asking sentence asks whether)."""
+    if not is_yes_no(question):
         return None
     for row in knowledge.tables.designated_registration:
         refused, said, rest = row.rule.partition("はご利用いただけません。")

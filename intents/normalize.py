@@ -38,6 +38,9 @@ _KATAKANA_DOT = re.compile(r"(?<=[ァ-ヴー])[・･](?=[ァ-ヴ])")
 _WAVE = re.compile(r"[〜～~]")
 _REPEAT_PUNCT = re.compile(r"([!?！？。、.,…])\1+")
 _SPACES = re.compile(r"\s+")
+# A date typed in hiragana (2024ねん5がつ20にち): its units as kanji, so dates read as dates.
+_KANA_DATE_UNIT = re.compile(r"(?<=[0-9])\s?(ねん|がつ|にち)")
+_KANA_UNITS = {"ねん": "年", "がつ": "月", "にち": "日"}
 
 # Small kana and voiced marks partners mix up (テイ/ティ, ツ/ッ, バ/ハ is too far).
 _SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ", "アイウエオツヤユヨワカケあいうえおつやゆよわ")
@@ -66,6 +69,7 @@ def normalize(text: str) -> str:
     text = _strip_controls(strip_slack_markup(text))
     text = unicodedata.normalize("NFKC", text).lower()
     text = _FINAL_LONG_VOWEL.sub("", text)
+    text = _KANA_DATE_UNIT.sub(lambda m: _KANA_UNITS[m.group(1)], text)
     text = _KATAKANA_DOT.sub("", text)
     text = _WAVE.sub(" ", text)
     text = _REPEAT_PUNCT.sub(r"\1", text)

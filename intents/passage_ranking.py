@@ -19,7 +19,7 @@ import bm25s
 import numpy as np
 
 from intents.tokens import Analysis, Analyzer
-from knowledge.passages import Passage
+from knowledge.passages import URL, Passage
 
 # The best passage leads when its specific score is at least this share above the runner-up's.
 CLEAR_MARGIN = 1.3
@@ -37,6 +37,20 @@ ANSWER_TYPES = (
 )
 ANSWER_TYPE_SHARE = 0.5
 ANSWER_TYPE_FLOOR = 1.0
+# A line that only sends the reader to another entry (「納品物に関してはQ5をご参照ください。」).
+_CROSS_REFERENCE = re.compile(r"^[^。]*Q\d+[^。]*(?:をご参照|をご覧)(?:ください|下さい)。?$")
+# A line this short without a sentence's end titles what follows (「… ご利用方法（画面は…）」).
+TITLE_CHARS = 40
+
+
+def answers_nothing(passage: Passage) -> bool:
+    """Whether a passage says nothing on its own: a pointer to another entry, or a title."""
+    text = passage.plain
+    if URL.search(text):
+        return False
+    if _CROSS_REFERENCE.match(text):
+        return True
+    return passage.kind == "line" and "\n" not in passage.text and "。" not in text and len(text) < TITLE_CHARS
 
 
 @dataclass(frozen=True)
@@ -80,12 +94,14 @@ class PassageIndex:
         self.passages = passages
         self._retrievers: dict[str, bm25s.BM25] = {}
         self._summary_tokens: dict[str, frozenset[str]] = {}
+        self._can_answer: dict[str, np.ndarray] = {}
         for intent, items in passages.items():
             ranked = [p for p in items if p.kind != "summary"]
             corpus = [list(analyzer.analyze(f"{p.heading} {p.text}").tokens) or ["_"] for p in ranked]
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             self._retrievers[intent] = retriever
+            self._can_answer[intent] = np.array([not answers_nothing(p) for p in ranked], dtype=float)
             summary = next((p.text for p in items if p.kind == "summary"), "")
             self._summary_tokens[intent] = frozenset(analyzer.analyze(summary).tokens)
 
@@ -108,4 +124,6 @@ class PassageIndex:
             bonus = ANSWER_TYPE_SHARE * max(ANSWER_TYPE_FLOOR, float(specific_scores.max()), float(scores.max()))
             scores = scores + bonus * states
             specific_scores = specific_scores + bonus * states
+        # What says nothing on its own cannot be what answers the question.
+        specific_scores = specific_scores * self._can_answer[intent]
         return Ranking(items, scores, specific_scores)

@@ -71,10 +71,8 @@ def correct_misconversions(normalized: str, terms: Iterable[str], is_word: Calla
     corrected = normalized
     for run in {m.group(0) for m in _KANJI_RUN.finditer(normalized)}:
         for piece in _unknown_pieces(run, known):
-            if is_word(piece):
-                continue
-            neighbours = [t for t in _same_shape(len(piece), known) if _one_apart(piece, t)]
-            if not neighbours:
+            neighbours = _neighbours(piece, known)
+            if not neighbours or is_word(piece):
                 continue
             sound = _reading(piece)
             same = [t for t in neighbours if _reading(t) == sound]
@@ -102,17 +100,19 @@ def _unknown_pieces(run: str, known: frozenset[str]) -> list[str]:
 
 
 @cache
-def _shapes(known: frozenset[str]) -> dict[int, tuple[str, ...]]:
-    by_length: dict[int, list[str]] = {}
+def _by_mask(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The kanji terms by each of their one-character-masked forms (登録 -> ?録, 登?):
+    a word's neighbours one character apart are a look-up per position, not a scan."""
+    out: dict[str, list[str]] = {}
     for term in known:
         if _KANJI_RUN.fullmatch(term):
-            by_length.setdefault(len(term), []).append(term)
-    return {length: tuple(sorted(terms)) for length, terms in by_length.items()}
+            for i in range(len(term)):
+                out.setdefault(f"{term[:i]}?{term[i + 1:]}", []).append(term)
+    return {mask: tuple(sorted(terms)) for mask, terms in out.items()}
 
 
-def _same_shape(length: int, known: frozenset[str]) -> tuple[str, ...]:
-    return _shapes(known).get(length, ())
-
-
-def _one_apart(a: str, b: str) -> bool:
-    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+def _neighbours(piece: str, known: frozenset[str]) -> list[str]:
+    """The terms of the same length that differ from `piece` in exactly one character."""
+    masks = _by_mask(known)
+    found = {t for i in range(len(piece)) for t in masks.get(f"{piece[:i]}?{piece[i + 1:]}", ()) if t != piece}
+    return sorted(found)

@@ -63,6 +63,10 @@ _NOT_COMPARED = re.compile(r"[\s・※■。、:：()（）]+")
 _PAGE_IN_PARENS = re.compile(r" [(（]P(\d+)[)）]")
 # Sentences shorter than this (labels, 「手順」) may recur without saying anything twice.
 MIN_SENTENCE = 8
+# A line that sends the reader to the sites printed after it (「詳細は下記URLをご覧ください」).
+_POINTS_AHEAD = re.compile(r"(?:以下|下記)(?:の)?[^。]{0,15}?(?:URL|サイト|Webページ|ウェブサイト|ページ)")
+# At most this many sites follow such a line into the lead.
+MAX_REFERENTS = 2
 
 
 def _key(text: str) -> str:
@@ -73,6 +77,19 @@ def _key(text: str) -> str:
 def _said(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """A passage's sentences as compared for repetition, and its URLs (passages recur: cached)."""
     return tuple(k for s in _SENTENCE.findall(text) if len(k := _key(s)) >= MIN_SENTENCE), frozenset(URL.findall(text))
+
+
+def _referents(passage: Passage, passages: list[Passage]) -> list[Passage]:
+    """The sites a line points ahead to, when it does and gives no URL itself: they are its answer."""
+    if URL.search(passage.text) or not _POINTS_AHEAD.search(passage.text):
+        return []
+    after = passages[passage.position + 1 :]
+    taken: list[Passage] = []
+    for p in after[:MAX_REFERENTS]:
+        if not URL.search(p.text):
+            break
+        taken.append(p)
+    return taken
 
 
 def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: frozenset[str]) -> list[Passage]:
@@ -142,9 +159,19 @@ class Replies:
         return [Candidate(intent=i, score=round(s, 4), title=self.title(i)) for i, s in ranked]
 
     def entry(
-        self, intent: str, analysis: Analysis | None, confidence: float, alternatives: list[Candidate], extra: str = ""
+        self,
+        intent: str,
+        analysis: Analysis | None,
+        confidence: float,
+        alternatives: list[Candidate],
+        extra: str = "",
+        asked: Analysis | None = None,
     ) -> Answer:
         """A FAQ entry, the site list or the firmware option, shaped to the question.
+
+        `asked` is a long message's asking sentence: its passages are ranked by it, and it
+        says whether the question asks yes or no (the background's words would blur both);
+        the whole message still names the rows (a model, a service) the lead quotes.
 
         The lead states what was asked when a passage settles it (leads.py), else the
         entry's summary; then at most DETAIL_LINES lines of the passages the question is
@@ -154,8 +181,13 @@ class Replies:
         if self.index is None:
             raise RuntimeError("Replies needs a PassageIndex to answer with an entry")
         passages = self.index.passages[intent]
-        ranking = self.index.rank(intent, analysis) if analysis else None
-        lead = self._lead(intent, analysis.normalized, ranking) if analysis and ranking else None
+        question = asked or analysis
+        ranking = self.index.rank(intent, question) if question else None
+        lead = (
+            self._lead(intent, analysis.normalized, question.normalized, ranking)
+            if analysis and question and ranking
+            else None
+        )
         summary = next((p for p in passages if p.kind == "summary"), None)
         if lead is None:
             lead_text = summary.text if summary else LISTING_LEADS[intent]
@@ -164,11 +196,17 @@ class Replies:
             # passage that comes closest is said right under it, in the lead paragraph.
             nearest = ranking.best_specific() if ranking else None
             if nearest is not None and nearest.kind != "summary" and nearest.plain not in lead_text:
-                lead_text = f"{lead_text}\n{nearest.text}"
                 used = [*used, nearest]
+                lead_text = f"{lead_text}\n{nearest.text}"
         else:
             lead_text = f"{lead.text}（{self._short_citation(intent, lead)}）"
             used = lead.passages
+        # A line that points to the sites after it is said with them (the URL after the citation:
+        # Slack would take a bracket right after a URL into the link).
+        pointed = [r for p in used[-1:] for r in _referents(p, passages) if r.plain not in lead_text]
+        if pointed:
+            lead_text = "\n".join([lead_text, *(r.text for r in pointed)])
+            used = [*used, *pointed]
         order = ranking.best_first() if ranking else []
         skip = lead.tables if lead else frozenset()
         details = _details(order or [p for p in passages if p.kind != "summary"], used, lead_text, skip)
@@ -217,27 +255,28 @@ class Replies:
         """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
         return self.index is not None and self.index.rank(intent, analysis).winner() is not None
 
-    def _lead(self, intent: str, normalized: str, ranking: Ranking) -> leads.Lead | None:
+    def _lead(self, intent: str, normalized: str, question: str, ranking: Ranking) -> leads.Lead | None:
+        """`normalized` is the whole message (the rows it names), `question` its asking sentence."""
         if intent == "Q4" and (lead := leads.warranty_lead(self.k, self.models.match(normalized), ranking)):
             return lead
         # A comparison item named in the question selects its row, though the summary names it too.
         if intent == "Q3" and (row := leads.named_row(self._comparison_rows, normalized)):
-            return leads.comparison_lead(self.k, row, normalized)
+            return leads.comparison_lead(self.k, row, question)
         if intent == "Q1" and (row := self._lineup_row(normalized)):
             return leads.lineup_lead(self.k, row)
-        if intent == "Q11" and (lead := leads.registration_lead(self.k, ranking.passages, normalized)):
+        if intent == "Q11" and (lead := leads.registration_lead(self.k, ranking.passages, normalized, question)):
             return lead
         winner = ranking.winner()
         if winner is None:
             return None
         if winner.ref.startswith("care_comparison/"):
-            return leads.comparison_lead(self.k, winner, normalized)
+            return leads.comparison_lead(self.k, winner, question)
         if winner.ref.startswith("contacts/"):
             return leads.desk_lead(self.k, winner)
         if winner.ref.startswith("lineup/"):
             return leads.lineup_lead(self.k, winner)
         if winner.entry == "fw-option":
-            return leads.firmware_lead(winner, normalized)
+            return leads.firmware_lead(winner, question)
         assert self.index is not None  # entry() checked
         summary = next((p.text for p in self.index.passages[intent] if p.kind == "summary"), "")
         return leads.passage_lead(winner, summary)

@@ -79,6 +79,8 @@ class Classification:
     raw: tuple[float, float]  # the matcher's top two scores after evidence, before calibration
     on_topic: bool  # the question uses the handbook's vocabulary
     other_vendor: bool  # it names another vendor's product and no HPE one
+    # A long message's asking sentence (intents/question.py): what its passages are ranked by.
+    asked: Analysis | None = None
 
     @property
     def top(self) -> tuple[str, float]:
@@ -161,12 +163,13 @@ class Pipeline:
         if retyped is not None:
             text, analysis = retyped, self.analyzer.analyze(retyped)
         entities = extract(analysis.normalized, now)
-        # A long message is matched on its asking sentence alone and, unless that reads
-        # clearly, on the whole message too; the clearer of the two decides, so long and
-        # short phrasings of one question decide alike (and a clear one costs one match).
+        # A long message is matched whole and, unless that reads clearly, on its asking
+        # sentence alone too; the clearer of the two decides, so long and short phrasings
+        # of one question decide alike (and a clear one costs one match).
         views = [analysis]
-        if (asked := question.focus(text)) is not None:
-            views.insert(0, self.analyzer.analyze(asked))
+        asked = self.analyzer.analyze(sentence) if (sentence := question.focus(text)) is not None else None
+        if asked is not None:
+            views.append(asked)
         ranked: list[tuple[str, float]] = []
         top, second = 0.0, 0.0
         for reading in views:
@@ -179,7 +182,7 @@ class Pipeline:
         on_topic = self._on_topic(analysis)
         other_vendor = OTHER_VENDOR in analysis.normalized and not HPE_PRODUCT.search(analysis.normalized)
         decision = self.policy.decide(ranked, on_topic, other_vendor)
-        return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor)
+        return Classification(analysis, entities, ranked, decision, (top, second), on_topic, other_vendor, asked)
 
     def _calibrated(
         self, raw: list[tuple[str, float]], entities: Entities, normalized: str
@@ -280,7 +283,7 @@ class Pipeline:
             return self.replies.out_of_scope(confidence, alternatives)
         if c.decision == "did_you_mean":
             return self.replies.did_you_mean(confidence, alternatives)
-        return self._answer(intent, confidence, alternatives, c.entities, c.analysis, now)
+        return self._answer(intent, confidence, alternatives, c.entities, c.analysis, now, c.asked)
 
     def answer_intent(self, intent: str, now: datetime, entities: Entities | None = None) -> Answer:
         """Answer a chosen intent directly (a did-you-mean button, an App Home index)."""
@@ -293,27 +296,36 @@ class Pipeline:
         return self.replies.candidates(ranked)
 
     def _answer(
-        self, intent: str, confidence: float, alternatives, entities: Entities, analysis: Analysis | None, now: datetime
+        self,
+        intent: str,
+        confidence: float,
+        alternatives,
+        entities: Entities,
+        analysis: Analysis | None,
+        now: datetime,
+        asked: Analysis | None = None,
     ) -> Answer:
         normalized = analysis.normalized if analysis else ""
         desk = self.desks.find(normalized) if intent == "contact" else None
         if desk is None and intent == "contact" and not entities.purposes and analysis and self.replies.names_one(
-            intent, analysis
+            intent, asked or analysis
         ):
             # A desk passage clearly asked about without a purpose: that desk, not the list.
-            return self.replies.entry(intent, analysis, confidence, alternatives)
+            return self.replies.entry(intent, analysis, confidence, alternatives, asked=asked)
         try:
             calculated = calculations.from_entities(intent, entities, normalized, now, confidence, alternatives, desk)
         except calculations.MissingInput as exc:
             fallback = CALCULATOR_FALLBACK.get(intent, intent)
-            return self.replies.entry(fallback, analysis, confidence, alternatives, extra=str(exc))
+            return self.replies.entry(fallback, analysis, confidence, alternatives, extra=str(exc), asked=asked)
         except CalculatorInputError as exc:
             return self.replies.notice(str(exc))
         if calculated is not None:
             return calculated
         intent = CALCULATOR_FALLBACK.get(intent, intent)
         if intent in self.knowledge.faq or intent in ("websites", "fw-option"):
-            return self.replies.entry(intent, analysis, confidence, alternatives, extra=calculations.invitation(intent))
+            return self.replies.entry(
+                intent, analysis, confidence, alternatives, extra=calculations.invitation(intent), asked=asked
+            )
         if intent.startswith(SMALLTALK):
             return self.replies.smalltalk(intent, confidence, alternatives)
         return self.replies.out_of_scope(confidence, alternatives)

@@ -90,8 +90,14 @@ class StartDateResult(CalculatorResult):
                 f"{self.years}年のサービス提供期間は {fmt_date(self.start_date)}～{fmt_date(self.end_date)} です。"
                 + interpretation("term-end", years=self.years)
             )
+        if not self.purchase_deadline_passed:
+            parts.append(
+                f"サポートサービスの購入可能な期間は、ハードウェア購入後1年以内（{fmt_date(self.purchase_deadline)}まで）です。"
+            )
         if self.registration_overdue and self.registration_deadline:
             parts.append(interpretation("late-registration", deadline=fmt_date(self.registration_deadline)))
+        elif self.registration_deadline:
+            parts.append(f"納品から一ヶ月以内（{fmt_date(self.registration_deadline)}まで）にサービスの登録が必要です。")
         return "".join(parts)
 
 
