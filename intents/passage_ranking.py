@@ -32,7 +32,10 @@ ANSWER_TYPES = (
     (re.compile(r"何回|頻度|年に?何|how often|times a year"), re.compile(r"[0-9０-９一二三四]+\s*回")),
     (re.compile(r"何日|何営業日|何日前|how many days"), re.compile(r"[0-9０-９]+\s*(?:営業日|日)|一週間|[0-9０-９一]+\s*(?:ヶ|か|カ)月")),
     (re.compile(r"電話|番号|phone|number"), re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")),
-    (re.compile(r"url|(?<!オン)サイト|ページ|どこで確認|どこで見|link|website|(?<!on)site"), re.compile(r"https?://")),
+    (
+        re.compile(r"url|(?<!オン)サイト|ページ|どこで確認|どこで見|どこ[?？]?$|詳細|詳しい説明|link|website|(?<!on)site"),
+        re.compile(r"https?://"),
+    ),
     (re.compile(r"何年|年数|how long|how many years"), re.compile(r"[0-9０-９]+\s*年")),
 )
 ANSWER_TYPE_SHARE = 0.5

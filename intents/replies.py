@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 from intents import leads
 from intents.answer import Answer, Candidate
 from intents.normalize import normalize
-from intents.passage_ranking import PassageIndex, Ranking
-from intents.tokens import Analysis
+from intents.passage_ranking import PassageIndex, Ranking, answers_nothing
+from intents.tokens import Analysis, Analyzer
 from intents.warranty_models import WarrantyModels
 from knowledge.calculators.common import FIRMWARE_SPEC_TITLE, handbook_citation
 from knowledge.loader import HANDBOOK_AS_OF, Knowledge
@@ -92,10 +93,20 @@ def _referents(passage: Passage, passages: list[Passage]) -> list[Passage]:
     return taken
 
 
+def _pointed_from(passage: Passage, passages: list[Passage]) -> Passage:
+    """A bare URL is said with the line that points to it (「詳細は下記URLをご覧ください」), which
+    brings it along (_referents); any other passage stands as it is."""
+    before = passages[passage.position - 1] if passage.position > 0 else None
+    if before is not None and URL.fullmatch(passage.plain.strip()) and _referents(before, passages):
+        return before
+    return passage
+
+
 def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: frozenset[str]) -> list[Passage]:
     """The first candidates that fit in the budget and say nothing the reply already says, in entry order.
 
-    Rows of a table the lead quotes are left out: they answer for other models or items.
+    Rows of a table the lead quotes are left out: they answer for other models or items; so
+    are titles and pointers to other entries (the whole entry shows them in place).
     """
     said = _key(lead)
     urls = set(URL.findall(lead))
@@ -104,7 +115,7 @@ def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: fr
     taken: list[Passage] = []
     lines_left, chars_left = DETAIL_LINES, DETAIL_CHARS
     for p in candidates:
-        if p.id in used_ids or p.kind == "summary" or (p.ref and p.ref.rsplit("/", 1)[0] in tables):
+        if p.id in used_ids or p.kind == "summary" or answers_nothing(p) or (p.ref and p.ref.rsplit("/", 1)[0] in tables):
             continue
         sentences, found = _said(p.text)
         lines = p.text.count("\n") + 1
@@ -118,6 +129,17 @@ def _details(candidates: list[Passage], used: list[Passage], lead: str, skip: fr
         if not lines_left:
             break
     return sorted(taken, key=lambda p: p.position)
+
+
+def _own_words(desks: list[Passage], analyzer: Analyzer) -> dict[str, frozenset[str]]:
+    """Per desk passage, the words of two or more characters in its first line (name and purpose)
+    that no other desk's first line has: what names that desk rather than desks in general."""
+    words = {p.id: frozenset(analyzer.analyze(p.text.split("\n", 1)[0]).tokens) for p in desks}
+    counts = Counter(t for tokens in words.values() for t in tokens)
+    return {
+        desk: frozenset(t for t in tokens if counts[t] == 1 and len(t) > 1 and not t.isdigit())
+        for desk, tokens in words.items()
+    }
 
 
 SMALLTALK = {
@@ -143,6 +165,8 @@ class Replies:
             for p in (index.passages["Q1"] if index else [])
             if p.ref.startswith("lineup/") and (row := knowledge.tables.lineup[int(p.ref.split("/")[1])])
         ]
+        # Each desk's own words: its name's and purpose's tokens that no other desk's name has.
+        self._desk_words = _own_words(index.passages["contact"], index.analyzer) if index else {}
         # Q3's rows by their item as the question would read after normalisation.
         self._comparison_rows = [
             (normalize(knowledge.tables.care_comparison[int(p.ref.split("/")[1])].item), p)
@@ -199,7 +223,9 @@ class Replies:
                 used = [*used, nearest]
                 lead_text = f"{lead_text}\n{nearest.text}"
         else:
-            lead_text = f"{lead.text}（{self._short_citation(intent, lead)}）"
+            # A space after a URL: Slack would take the bracket into the link.
+            gap = " " if URL.search(lead.text.split("\n")[-1].split()[-1]) else ""
+            lead_text = f"{lead.text}{gap}（{self._short_citation(intent, lead)}）"
             used = lead.passages
         # A line that points to the sites after it is said with them (the URL after the citation:
         # Slack would take a bracket right after a URL into the link).
@@ -252,8 +278,16 @@ class Replies:
         )
 
     def names_one(self, intent: str, analysis: Analysis) -> bool:
-        """Whether one passage of the entry clearly answers the question (a desk named by its name)."""
-        return self.index is not None and self.index.rank(intent, analysis).winner() is not None
+        """Whether one desk clearly answers the question and the question says one of its own
+        words (「ライセンス」, 「Aruba」), not only words every desk has (電話, 連絡先): a phone
+        number is given for the desk asked about, never for one a common word ranked first."""
+        if self.index is None:
+            return False
+        winner = self.index.rank(intent, analysis).winner()
+        if winner is None:
+            return False
+        own = self._desk_words.get(winner.id, frozenset())
+        return any(token in own for token in analysis.tokens)
 
     def _lead(self, intent: str, normalized: str, question: str, ranking: Ranking) -> leads.Lead | None:
         """`normalized` is the whole message (the rows it names), `question` its asking sentence."""
@@ -269,6 +303,8 @@ class Replies:
         winner = ranking.winner()
         if winner is None:
             return None
+        assert self.index is not None  # entry() checked
+        winner = _pointed_from(winner, self.index.passages[intent])
         if winner.ref.startswith("care_comparison/"):
             return leads.comparison_lead(self.k, winner, question)
         if winner.ref.startswith("contacts/"):
@@ -277,7 +313,6 @@ class Replies:
             return leads.lineup_lead(self.k, winner)
         if winner.entry == "fw-option":
             return leads.firmware_lead(winner, question)
-        assert self.index is not None  # entry() checked
         summary = next((p.text for p in self.index.passages[intent] if p.kind == "summary"), "")
         return leads.passage_lead(winner, summary)
 

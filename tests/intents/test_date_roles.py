@@ -235,3 +235,37 @@ def test_a_delivery_date_in_a_question_read_as_pwp_gets_the_registration_deadlin
     a = route("納品日が2026年9月30日のサポートサービス、サービス登録の期限は？", NOW)
     assert a.calculator == "registration-deadline"
     assert a.calculation["result"]["registration_deadline"] == "2026-10-30"
+
+
+# --- a sequence of dates, registration dates, hiragana and short terms ---------------------
+
+
+def test_a_month_and_day_after_a_dated_one_keep_its_year():
+    """Not the occurrence nearest to today: 7月10日 after 2025年7月3日 is 2025-07-10."""
+    assert _roles("2025年7月3日受注、7月8日HPE出荷、7月10日お客様へ納品") == [
+        (Role.order, date(2025, 7, 3)),
+        (Role.ship, date(2025, 7, 8)),
+        (Role.delivery, date(2025, 7, 10)),
+    ]
+
+
+def test_the_day_of_registering_is_not_the_purchase():
+    roles = _roles("今日（11/24）登録するんですが、ハードの購入日は2026年8月20日")
+    assert (Role.registration, date(2026, 11, 24)) in roles
+    assert [day for role, day in roles if role is Role.purchase] == [date(2026, 8, 20)]
+
+
+def test_a_date_typed_in_hiragana_is_a_date():
+    assert _roles("2024ねん5がつ20にちに かいました") == [(Role.purchase, date(2024, 5, 20))]
+
+
+@pytest.mark.parametrize("text", ["FC5y 購入 2026/3/16", "5 yrs のケアパック、購入 2026/3/16"])
+def test_a_term_written_short_in_english_is_a_term(text):
+    assert extract(normalize(text), NOW).years == 5
+
+
+def test_the_start_date_lead_gives_the_purchase_and_registration_deadlines():
+    lead = route("注文 2026/10/20、サポートサービスの納品 2026/10/28、保証書の購入日 2026/10/30。保守開始日は？", NOW).lead
+    assert "2026年10月30日" in lead  # the start
+    assert "2027年10月29日" in lead  # the last day to buy (purchase + 1 year)
+    assert "2026年11月28日" in lead  # registration: delivery + one month

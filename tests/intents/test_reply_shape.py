@@ -130,3 +130,35 @@ def test_every_series_of_the_warranty_table_is_answered_by_its_own_row():
             if answer.intent != "Q4" or name not in lead or want not in lead:
                 wrong.append((name, lead))
     assert not wrong, wrong[:3]
+
+
+def test_a_pointer_or_a_title_never_answers():
+    from intents.passage_ranking import answers_nothing
+
+    passages = {p.id: p for items in default_pipeline().replies.index.passages.values() for p in items}
+    pointer = next(p for p in passages.values() if p.text == "納品物に関してはQ5をご参照ください。")
+    title = next(p for p in passages.values() if p.text.startswith("サポートサービスセントラル ご利用方法"))
+    fact_with_reference = next(p for p in passages.values() if p.text.startswith("・登録完了通知は送付されません"))
+    assert answers_nothing(pointer) and answers_nothing(title)
+    assert not answers_nothing(fact_with_reference)
+
+
+def test_a_line_pointing_to_a_url_leads_with_the_url_and_no_bracket_touches_a_url():
+    lead = _lead("HD返却不要サービスの詳しい説明はどこ？")
+    assert "http://www.hpe.com/jp/dmr" in lead
+    assert not re.search(r"https?://\S+（", lead)
+    assert not re.search(r"https?://\S+（", _lead("サポートサービスセントラルのURLは？"))
+
+
+def test_a_desk_is_named_by_its_own_words_not_by_words_every_desk_has():
+    """「連絡先の電話番号」 names no desk: the list, never one desk's phone chosen by 「先」."""
+    assert "0120-" not in _lead("連絡先の電話番号を教えて")
+    assert "licensing.apj@hpe.com" in _lead("ライセンスの問い合わせ窓口は？")
+
+
+def test_a_long_message_is_answered_for_its_asking_sentence():
+    message = (
+        "お世話になっております。東西システムの佐藤です。お客様がRHELのサブスクリプションを使っています。"
+        "2年目も使い続けるには何を買えばいいですか？"
+    )
+    assert "Red Hat Enterprise Linux用" in _lead(message)
