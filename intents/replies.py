@@ -93,6 +93,18 @@ def _referents(passage: Passage, passages: list[Passage]) -> list[Passage]:
     return taken
 
 
+# The firmware spec's sections that say what a line is (excluded, the customer's to do, required).
+_SPEC_SECTIONS = frozenset({"対象外", "お客様の責任範囲", "前提条件"})
+
+
+def _shown(passage: Passage) -> str:
+    """A passage as said out of its place: a spec line with the section it belongs to
+    (「【対象外】・…OS、ミドルウェア…」 answers whether the option covers the OS)."""
+    if passage.kind == "spec" and passage.heading in _SPEC_SECTIONS:
+        return f"【{passage.heading}】{passage.text}"
+    return passage.text
+
+
 def _pointed_from(passage: Passage, passages: list[Passage]) -> Passage:
     """A bare URL is said with the line that points to it (「詳細は下記URLをご覧ください」), which
     brings it along (_referents); any other passage stands as it is."""
@@ -221,7 +233,7 @@ class Replies:
             nearest = ranking.best_specific() if ranking else None
             if nearest is not None and nearest.kind != "summary" and nearest.plain not in lead_text:
                 used = [*used, nearest]
-                lead_text = f"{lead_text}\n{nearest.text}"
+                lead_text = f"{lead_text}\n{_shown(nearest)}"
         else:
             # A space after a URL: Slack would take the bracket into the link.
             gap = " " if URL.search(lead.text.split("\n")[-1].split()[-1]) else ""
@@ -245,7 +257,7 @@ class Replies:
             confidence=confidence,
             title=self.title(intent),
             lead=lead_text,
-            details="\n".join(p.text for p in details),
+            details="\n".join(_shown(p) for p in details),
             source=self._source(intent, lead),
             alternatives=alternatives,
             passages=[*used, *details],

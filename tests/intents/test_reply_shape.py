@@ -162,3 +162,8 @@ def test_a_long_message_is_answered_for_its_asking_sentence():
         "2年目も使い続けるには何を買えばいいですか？"
     )
     assert "Red Hat Enterprise Linux用" in _lead(message)
+
+
+def test_a_firmware_spec_line_out_of_its_place_says_its_section():
+    reply = route("ファームウェアアップデートオプションでOSやミドルウェアのアップデートもやってもらえる？", NOW).as_text()
+    assert "【対象外】" in lead_paragraph(reply)
