@@ -52,9 +52,10 @@ CALCULATOR_FALLBACK = {"pwp": "Q22", "start-date": "Q19"}
 NOT_SUGGESTED = {"null"}
 SMALLTALK = "smalltalk."
 CONTACT_EVIDENCE = 0.15
-# A table row the question names (a comparison item, a warranty model with 保証) is evidence for its entry.
 # Words of a question the calculators answer from the warranty (a model's row is an input there).
 CALCULATION_WORDS = ("ポストワランティ", "発注", "保守開始")
+# A table row the question names (a comparison item, a warranty model with 保証) is evidence for its entry;
+# a row and a column both named (a comparison item and a care) name one cell: twice that.
 ROW_EVIDENCE = 0.15
 CARE_NAMES = ("プロアクティブケア", "ファウンデーションケア")
 # Words that ask how to reach someone; with a purpose (修理, 初期不良 …) they make a contact question.
@@ -232,7 +233,9 @@ class Pipeline:
             named.add("Q4")
         if not named:
             return raw
-        weighed = [(i, min(1.0, s + ROW_EVIDENCE) if i in named else s) for i, s in raw]
+        cell = "Q3" in named and any(care in normalized for care in CARE_NAMES)
+        evidence = {i: 2 * ROW_EVIDENCE if cell and i == "Q3" else ROW_EVIDENCE for i in named}
+        weighed = [(i, min(1.0, s + evidence[i]) if i in named else s) for i, s in raw]
         return sorted(weighed, key=lambda item: item[1], reverse=True)
 
     @staticmethod
