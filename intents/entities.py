@@ -78,6 +78,7 @@ Resolve = Literal["future", "past", "nearest"]
 
 # A year as written in a date (2025年, 2025/7/3, 令和7年), not one computed (来月末).
 _WRITTEN_YEAR = re.compile(r"[0-9]{4}|年")
+HALF_A_YEAR = 183
 
 
 @dataclass(frozen=True)
@@ -350,14 +351,19 @@ def extract(normalized: str, now: datetime) -> Entities:
 
 def _years_carried(dates: list[DateMention]) -> tuple[DateMention, ...]:
     """A month and day written after a date with its year are in that year, as a partner
-    writes a sequence (「2025年7月3日受注、7月8日出荷、7月10日納品」), not the nearest one to today."""
+    writes a sequence (「2025年7月3日受注、7月8日出荷、7月10日納品」), not the nearest one to today;
+    in the next year when that would put it more than half a year before the date it
+    follows (「2025年12月20日注文、1月10日納品」)."""
     out: list[DateMention] = []
-    written: int | None = None
+    last: date | None = None
     for mention in dates:
-        if mention.year is None and written is not None and _valid(written, mention.month, mention.day):
-            mention = dataclasses.replace(mention, year=written)
-        elif mention.year is not None and _WRITTEN_YEAR.search(mention.text):
-            written = mention.year
+        if mention.year is None and last is not None and _valid(2024, mention.month, mention.day):
+            day = _safe_date(last.year, mention.month, mention.day)
+            if (last - day).days > HALF_A_YEAR:
+                day = _safe_date(last.year + 1, mention.month, mention.day)
+            mention = dataclasses.replace(mention, year=day.year, day=day.day)
+        if mention.year is not None and (_WRITTEN_YEAR.search(mention.text) or last is not None):
+            last = date(mention.year, mention.month, mention.day)
         out.append(mention)
     return tuple(out)
 

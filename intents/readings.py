@@ -112,7 +112,7 @@ def _by_mask(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _neighbours(piece: str, known: frozenset[str]) -> list[str]:
-    """The terms of the same length that differ from `piece` in exactly one character."""
+    """The terms of the same length that differ from `piece` (no term itself) in exactly one character."""
     masks = _by_mask(known)
-    found = {t for i in range(len(piece)) for t in masks.get(f"{piece[:i]}?{piece[i + 1:]}", ()) if t != piece}
+    found = {t for i in range(len(piece)) for t in masks.get(f"{piece[:i]}?{piece[i + 1:]}", ())}
     return sorted(found)

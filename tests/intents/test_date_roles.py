@@ -269,3 +269,14 @@ def test_the_start_date_lead_gives_the_purchase_and_registration_deadlines():
     assert "2026年10月30日" in lead  # the start
     assert "2027年10月29日" in lead  # the last day to buy (purchase + 1 year)
     assert "2026年11月28日" in lead  # registration: delivery + one month
+
+
+def test_a_sequence_across_the_new_year_moves_to_the_next_year():
+    assert _roles("2025年12月20日に注文、1月10日に納品") == [
+        (Role.order, date(2025, 12, 20)),
+        (Role.delivery, date(2026, 1, 10)),
+    ]
+    assert _roles("保証終了は2027年3月31日、3/1に発注した") == [
+        (Role.coverage_end, date(2027, 3, 31)),
+        (Role.order, date(2027, 3, 1)),
+    ]
