@@ -127,7 +127,18 @@ def firmware_lead(passage: Passage, normalized: str) -> Lead:
         return Lead(f"いいえ、{said}", [passage])
     if passage.heading == "お客様の責任範囲" and is_yes_no(normalized):
         return Lead(f"はい、お客様の責任範囲です: {text}。", [passage])
-    return Lead(f"{text}。" if not text.endswith(("）", ")")) else text, [passage])
+    said = f"{text}。" if not text.endswith(("）", ")")) else text
+    return Lead(f"{section(passage)}{said}", [passage])
+
+
+# The firmware spec's sections that say what a line is (excluded, the customer's to do, required).
+SPEC_SECTIONS = frozenset({"対象外", "お客様の責任範囲", "前提条件"})
+
+
+def section(passage: Passage) -> str:
+    """「【対象外】」 for a spec line said out of its place: its section is part of what it says
+    (whether the option covers the OS; who takes the backup)."""
+    return f"【{passage.heading}】" if passage.kind == "spec" and passage.heading in SPEC_SECTIONS else ""
 
 
 def registration_lead(knowledge: Knowledge, passages: list[Passage], normalized: str, question: str) -> Lead | None:

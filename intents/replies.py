@@ -93,16 +93,9 @@ def _referents(passage: Passage, passages: list[Passage]) -> list[Passage]:
     return taken
 
 
-# The firmware spec's sections that say what a line is (excluded, the customer's to do, required).
-_SPEC_SECTIONS = frozenset({"対象外", "お客様の責任範囲", "前提条件"})
-
-
 def _shown(passage: Passage) -> str:
-    """A passage as said out of its place: a spec line with the section it belongs to
-    (「【対象外】・…OS、ミドルウェア…」 answers whether the option covers the OS)."""
-    if passage.kind == "spec" and passage.heading in _SPEC_SECTIONS:
-        return f"【{passage.heading}】{passage.text}"
-    return passage.text
+    """A passage as said out of its place, with its section where that is part of what it says."""
+    return f"{leads.section(passage)}{passage.text}"
 
 
 def _pointed_from(passage: Passage, passages: list[Passage]) -> Passage:
