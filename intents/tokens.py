@@ -112,7 +112,8 @@ class _Glossary:
     A character trie, not one regex of ~1,700 alternatives: Python's re tries
     alternatives one by one at every position, the trie walks each position
     once. Latin variants match as whole words only, so "pc" never fires
-    inside "spp" or "pcs"; Japanese variants match anywhere (no spaces).
+    inside "spp" or "pcs"; so do katakana variants of up to three characters
+    (「デル」 never inside 「モデル」); other Japanese variants match anywhere (no spaces).
     Canonical forms map to themselves: being longest, they win over a variant
     they contain (ポストワランティサービス over ポストワランティ), which keeps
     folding idempotent.
@@ -131,7 +132,7 @@ class _Glossary:
                 node = self._trie
                 for ch in key:
                     node = node.setdefault(ch, {})
-                node.setdefault(self._END, (canonical, bool(_ASCII_WORD.match(key))))
+                node.setdefault(self._END, (canonical, _word_kind(key)))
 
     def __call__(self, text: str) -> str:
         out: list[str] = []
@@ -148,23 +149,38 @@ class _Glossary:
         return "".join(out)
 
     def _longest(self, text: str, start: int) -> tuple[int, str] | None:
-        if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
-            ascii_ok = False  # a Latin variant cannot start inside a word
-        else:
-            ascii_ok = True
+        before = text[start - 1] if start > 0 else ""
         node, best, i = self._trie, None, start
         while i < len(text) and text[i] in node:
             node = node[text[i]]
             i += 1
             if self._END in node:
-                canonical, is_ascii = node[self._END]
-                if not is_ascii or (ascii_ok and not (i < len(text) and _is_word_char(text[i]))):
+                canonical, kind = node[self._END]
+                after = text[i] if i < len(text) else ""
+                if kind is None or not (_in_word(before, kind) or _in_word(after, kind)):
                     best = (i, canonical)
         return best
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+# Variants that match as whole words only: Latin ones ("pc" not inside "spp"), and short
+# katakana ones inside a katakana word (「デル」 not inside 「モデル」, 「アルバ」 not inside 「アルバイト」).
+_LATIN, _KATAKANA = "latin", "katakana"
+_SHORT_KATAKANA = re.compile(r"^[ァ-ヴー]{1,3}$")
+
+
+def _word_kind(key: str) -> str | None:
+    if _ASCII_WORD.match(key):
+        return _LATIN
+    return _KATAKANA if _SHORT_KATAKANA.match(key) else None
+
+
+def _in_word(ch: str, kind: str) -> bool:
+    """Whether `ch` continues a word of that kind, so a variant next to it would cut the word."""
+    if not ch:
+        return False
+    if kind == _LATIN:
+        return ch.isascii() and ch.isalnum()
+    return "ァ" <= ch <= "ヴ" or ch == "ー"
 
 
 @lru_cache(maxsize=1)

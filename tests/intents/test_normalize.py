@@ -45,3 +45,22 @@ def test_pleasantries_are_dropped_only_around_substance():
     text = normalize("いつもお世話になっております。CSNのIDの取り方を教えてください。よろしくお願いいたします。")
     assert strip_pleasantries(text) == "csnのidの取り方を教えてください。"
     assert strip_pleasantries(normalize("お疲れ様です！")) == normalize("お疲れ様です！")
+
+
+def test_a_short_katakana_variant_folds_only_as_a_whole_word():
+    """「デル」 (Dell) is another vendor; 「モデル」 (a model) is not, nor 「アルバイト」 Aruba."""
+    from intents.tokens import default_analyzer
+
+    fold = default_analyzer().fold_synonyms
+    assert "他社製品" in fold("デルのサーバー")
+    assert "他社製品" not in fold("rdxの1tbモデル")
+    assert "aruba" in fold("アルバのスイッチ") and "aruba" not in fold("アルバイト")
+
+
+def test_a_question_about_a_model_is_not_declined_as_another_vendors():
+    from datetime import datetime
+
+    from intents.router import route
+
+    answer = route("RDXの1TBモデルの標準保証は何年？", datetime.fromisoformat("2026-11-24T10:00:00+09:00"))
+    assert (answer.kind, answer.intent) == ("answer", "Q4")
