@@ -98,6 +98,21 @@ def _shown(passage: Passage) -> str:
     return f"{leads.section(passage)}{passage.text}"
 
 
+# A site as a passage gives it: 「・サポートサービスセントラル：http://…」.
+_SITE = re.compile(r"^・?(?P<title>[^:：]+?)\s*[:：]\s*(?P<url>https?://\S+)$")
+
+
+def _named_sites(lead: str, passages: list[Passage], taken: list[Passage]) -> list[Passage]:
+    """The entry's site the lead names without its URL (「サポートサービスセントラルをご利用ください」):
+    a partner told of a tool wants its link. At most one, the first the lead names."""
+    urls = set(URL.findall(lead)) | {u for p in taken for u in URL.findall(p.text)}
+    for p in passages:
+        site = _SITE.match(p.text.strip())
+        if site and site["title"] in lead and site["url"] not in urls:
+            return [p]
+    return []
+
+
 def _pointed_from(passage: Passage, passages: list[Passage]) -> Passage:
     """A bare URL is said with the line that points to it (「詳細は下記URLをご覧ください」), which
     brings it along (_referents); any other passage stands as it is."""
@@ -235,6 +250,7 @@ class Replies:
         # A line that points to the sites after it is said with them (the URL after the citation:
         # Slack would take a bracket right after a URL into the link).
         pointed = [r for p in used[-1:] for r in _referents(p, passages) if r.plain not in lead_text]
+        pointed += _named_sites(lead_text, passages, pointed)
         if pointed:
             lead_text = "\n".join([lead_text, *(r.text for r in pointed)])
             used = [*used, *pointed]

@@ -169,3 +169,8 @@ def test_a_long_message_is_answered_for_its_asking_sentence():
 def test_a_firmware_spec_line_out_of_its_place_says_its_section():
     reply = route("ファームウェアアップデートオプションでOSやミドルウェアのアップデートもやってもらえる？", NOW).as_text()
     assert "【対象外】" in lead_paragraph(reply)
+
+
+def test_a_tool_the_lead_names_comes_with_its_link():
+    lead = _lead("ハードの製品番号から対応するサポートサービスを探せるツールある？")
+    assert "サポートサービスセントラル" in lead and "http://www.hpe.com/jp/supportservices-ssc" in lead
