@@ -126,6 +126,10 @@ _PURPOSE_WORDS: dict[str, Purpose] = {
     "欠品・初期不良": Purpose.missing_or_defective,
     "欠品や初期不良": Purpose.missing_or_defective,
     "doa": Purpose.missing_or_defective,
+    # A part missing from a delivery, as partners write it (電源ユニットが1個足りない).
+    "足りない": Purpose.missing_or_defective,
+    "足りてない": Purpose.missing_or_defective,
+    "同梱されていない": Purpose.missing_or_defective,
     "使い方": Purpose.usage,
     "使用方法": Purpose.usage,
     "製品使用方法": Purpose.usage,

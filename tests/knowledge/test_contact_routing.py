@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from knowledge.calculators.common import CalculatorInputError
 from knowledge.calculators.contact_routing import (
     describe_state,
+    find_purpose,
     list_contacts,
     open_state,
     parse_product,
@@ -361,3 +362,8 @@ def test_24h_warranty_changes_nothing_while_the_desk_is_open():
     at = datetime.fromisoformat("2026-11-24T10:00:00+09:00")  # Tuesday
     covered = route_contact("修理", "network", at, warranty_24h=True)
     assert covered.matches[0].id == "repair-network" and covered.open_now is True
+
+
+@pytest.mark.parametrize("text", ["電源ユニットが1個足りてない", "ケーブルが足りない", "マニュアルが同梱されていない"])
+def test_a_part_missing_from_a_delivery_is_the_missing_or_defective_purpose(text):
+    assert find_purpose(text) == Purpose.missing_or_defective
