@@ -181,6 +181,27 @@ def _sorted_tokens(analysis: Analysis) -> str:
     return " ".join(sorted(analysis.tokens))
 
 
+class _ByIntent:
+    """Per-example values reduced to each intent's best, by segment maxima over the
+    examples grouped by intent: a handful of linear numpy calls where an argsort of
+    every example costs several times as much."""
+
+    def __init__(self, example_intent: np.ndarray):
+        # Stable: within an intent's segment, examples keep their order.
+        self.order = np.argsort(example_intent, kind="stable")
+        self.intents, self.starts, sizes = np.unique(example_intent[self.order], return_index=True, return_counts=True)
+        self.segment = np.repeat(np.arange(len(self.intents)), sizes)
+        self.positions = np.arange(len(example_intent))
+
+    def best(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each intent's (of `intents`) highest value and the example holding it, the later
+        example of equals (the last position holding its segment's maximum)."""
+        grouped = values[self.order]
+        best = np.maximum.reduceat(grouped, self.starts)
+        last = np.maximum.reduceat(np.where(grouped == best[self.segment], self.positions, -1), self.starts)
+        return best, self.order[last]
+
+
 class Matcher:
     def __init__(self, docs: list[IntentDoc], analyzer: Analyzer, weights: Weights | None = None):
         if not docs:
@@ -212,6 +233,7 @@ class Matcher:
         self._words = _Space(raw_words, self._example_intent_index, [(i, w) for i, (w, _) in answers], n_intents)
         self._chars = _Space(raw_chars, self._example_intent_index, [(i, c) for i, (_, c) in answers], n_intents)
         self._token_chars = _CharacterCounts(self._example_tokens)
+        self._by_intent = _ByIntent(self._example_intent_index)
 
     def rank(self, analysis: Analysis) -> list[Scored]:
         """Every intent with a raw score in 0..1, best first."""
@@ -229,10 +251,9 @@ class Matcher:
 
         best_score = np.full(n_intents, 0.0)
         best_example = np.full(n_intents, -1)
-        # Ascending and stable: the best example of an intent is written last, the later of equals.
-        order = np.argsort(example_scores, kind="stable")
-        best_score[self._example_intent_index[order]] = example_scores[order]
-        best_example[self._example_intent_index[order]] = order
+        # The later of equal examples, as the explanations have always named it.
+        by_intent = self._by_intent
+        best_score[by_intent.intents], best_example[by_intent.intents] = by_intent.best(example_scores)
         centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
         scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
         ranked = np.argsort(-scores, kind="stable").tolist()
@@ -256,14 +277,11 @@ class Matcher:
         shared = self._token_chars.shared(query_tokens)
         # rapidfuzz returns float32: the slack keeps its rounding under the bound.
         upper = scores + fuzz * (2 * shared / (len(query_tokens) + self._token_chars.lengths)) + 1e-6
-        example_intent = self._example_intent_index
-        promising = np.full(len(self.intents), -1)
-        order = np.argsort(upper)  # ascending: an intent's most promising example is written last
-        promising[example_intent[order]] = order
-        promising = promising[promising >= 0]
+        # Any example's exact score bars its intent; the most promising one's bars the most.
+        _, promising = self._by_intent.best(upper)
         bar = np.full(len(self.intents), np.inf)
-        bar[example_intent[promising]] = scores[promising] + fuzz * self._ratios(query_tokens, promising)
-        candidates = np.flatnonzero(upper >= bar[example_intent])
+        bar[self._by_intent.intents] = scores[promising] + fuzz * self._ratios(query_tokens, promising)
+        candidates = np.flatnonzero(upper >= bar[self._example_intent_index])
         out = scores.copy()
         out[candidates] += fuzz * self._ratios(query_tokens, candidates)
         return out
