@@ -110,8 +110,9 @@ class _Postings:
 
 
 class _Space:
-    """One TF-IDF space (words or character n-grams): vocabulary, idf and two
-    inverted indices, one over the examples and one over the intent centroids."""
+    """One TF-IDF space (words or character n-grams): vocabulary, idf and one inverted
+    index over the examples and the intent centroids, the centroids as rows after the
+    examples, so that a query's two kinds of scores are one gather and one bincount."""
 
     def __init__(self, raw: list[Vector], example_intent: np.ndarray, answers: list[tuple[int, Vector]], n_intents: int):
         df: dict[str, int] = defaultdict(int)
@@ -125,7 +126,6 @@ class _Space:
         features = np.concatenate([ids for ids, _ in weighed])
         weights = np.concatenate([w for _, w in weighed])
         rows = np.repeat(np.arange(n), [len(ids) for ids, _ in weighed])
-        self.examples = _Postings(features, rows, weights, len(df), n)
         # An intent's centroid: its examples' vectors and its answer text's, summed, then normalised.
         answer_vectors = [(intent, self.weigh(counts)) for intent, counts in answers]
         pairs = np.concatenate([example_intent[rows], *[np.full(len(ids), i) for i, (ids, _) in answer_vectors]])
@@ -135,9 +135,19 @@ class _Space:
         summed = np.bincount(inverse, weights=pair_weights)
         centroid_intent, centroid_feature = keys // len(df), keys % len(df)
         norms = np.sqrt(np.bincount(centroid_intent, weights=summed * summed, minlength=n_intents))
-        self.centroids = _Postings(
-            centroid_feature, centroid_intent, summed / norms[centroid_intent], len(df), n_intents
+        self.n_examples = n
+        self._index = _Postings(
+            np.concatenate([features, centroid_feature]),
+            np.concatenate([rows, n + centroid_intent]),
+            np.concatenate([weights, summed / norms[centroid_intent]]),
+            len(df),
+            n + n_intents,
         )
+
+    def scores(self, query: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's cosine with every example, and with every intent's centroid."""
+        scores = self._index.scores(query)
+        return scores[: self.n_examples], scores[self.n_examples :]
 
     def weigh(self, counts: Vector, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The unit TF-IDF vector of raw counts as (feature ids, weights); unknown features drop out."""
@@ -243,8 +253,10 @@ class Matcher:
         w = self.weights
         n_intents = len(self.intents)
 
-        example_scores = w.word * self._words.examples.scores(qw)
-        example_scores += w.char * self._chars.examples.scores(qc)
+        word_examples, word_centroids = self._words.scores(qw)
+        char_examples, char_centroids = self._chars.scores(qc)
+        example_scores = w.word * word_examples
+        example_scores += w.char * char_examples
         query_tokens = _sorted_tokens(analysis)
         if query_tokens:
             example_scores = self._with_fuzz(query_tokens, example_scores)
@@ -254,7 +266,7 @@ class Matcher:
         # The later of equal examples, as the explanations have always named it.
         by_intent = self._by_intent
         best_score[by_intent.intents], best_example[by_intent.intents] = by_intent.best(example_scores)
-        centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
+        centroid = 0.5 * (word_centroids + char_centroids)
         scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
         ranked = np.argsort(-scores, kind="stable").tolist()
         score_of, example_of = scores.tolist(), best_example.tolist()
