@@ -110,8 +110,9 @@ class _Postings:
 
 
 class _Space:
-    """One TF-IDF space (words or character n-grams): vocabulary, idf and two
-    inverted indices, one over the examples and one over the intent centroids."""
+    """One TF-IDF space (words or character n-grams): vocabulary, idf and one inverted
+    index over the examples and the intent centroids, the centroids as rows after the
+    examples, so that a query's two kinds of scores are one gather and one bincount."""
 
     def __init__(self, raw: list[Vector], example_intent: np.ndarray, answers: list[tuple[int, Vector]], n_intents: int):
         df: dict[str, int] = defaultdict(int)
@@ -125,7 +126,6 @@ class _Space:
         features = np.concatenate([ids for ids, _ in weighed])
         weights = np.concatenate([w for _, w in weighed])
         rows = np.repeat(np.arange(n), [len(ids) for ids, _ in weighed])
-        self.examples = _Postings(features, rows, weights, len(df), n)
         # An intent's centroid: its examples' vectors and its answer text's, summed, then normalised.
         answer_vectors = [(intent, self.weigh(counts)) for intent, counts in answers]
         pairs = np.concatenate([example_intent[rows], *[np.full(len(ids), i) for i, (ids, _) in answer_vectors]])
@@ -135,9 +135,19 @@ class _Space:
         summed = np.bincount(inverse, weights=pair_weights)
         centroid_intent, centroid_feature = keys // len(df), keys % len(df)
         norms = np.sqrt(np.bincount(centroid_intent, weights=summed * summed, minlength=n_intents))
-        self.centroids = _Postings(
-            centroid_feature, centroid_intent, summed / norms[centroid_intent], len(df), n_intents
+        self.n_examples = n
+        self._index = _Postings(
+            np.concatenate([features, centroid_feature]),
+            np.concatenate([rows, n + centroid_intent]),
+            np.concatenate([weights, summed / norms[centroid_intent]]),
+            len(df),
+            n + n_intents,
         )
+
+    def scores(self, query: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's cosine with every example, and with every intent's centroid."""
+        scores = self._index.scores(query)
+        return scores[: self.n_examples], scores[self.n_examples :]
 
     def weigh(self, counts: Vector, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The unit TF-IDF vector of raw counts as (feature ids, weights); unknown features drop out."""
@@ -181,6 +191,27 @@ def _sorted_tokens(analysis: Analysis) -> str:
     return " ".join(sorted(analysis.tokens))
 
 
+class _ByIntent:
+    """Per-example values reduced to each intent's best, by segment maxima over the
+    examples grouped by intent: a handful of linear numpy calls where an argsort of
+    every example costs several times as much."""
+
+    def __init__(self, example_intent: np.ndarray):
+        # Stable: within an intent's segment, examples keep their order.
+        self.order = np.argsort(example_intent, kind="stable")
+        self.intents, self.starts, sizes = np.unique(example_intent[self.order], return_index=True, return_counts=True)
+        self.segment = np.repeat(np.arange(len(self.intents)), sizes)
+        self.positions = np.arange(len(example_intent))
+
+    def best(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each intent's (of `intents`) highest value and the example holding it, the later
+        example of equals (the last position holding its segment's maximum)."""
+        grouped = values[self.order]
+        best = np.maximum.reduceat(grouped, self.starts)
+        last = np.maximum.reduceat(np.where(grouped == best[self.segment], self.positions, -1), self.starts)
+        return best, self.order[last]
+
+
 class Matcher:
     def __init__(self, docs: list[IntentDoc], analyzer: Analyzer, weights: Weights | None = None):
         if not docs:
@@ -212,6 +243,7 @@ class Matcher:
         self._words = _Space(raw_words, self._example_intent_index, [(i, w) for i, (w, _) in answers], n_intents)
         self._chars = _Space(raw_chars, self._example_intent_index, [(i, c) for i, (_, c) in answers], n_intents)
         self._token_chars = _CharacterCounts(self._example_tokens)
+        self._by_intent = _ByIntent(self._example_intent_index)
 
     def rank(self, analysis: Analysis) -> list[Scored]:
         """Every intent with a raw score in 0..1, best first."""
@@ -221,19 +253,20 @@ class Matcher:
         w = self.weights
         n_intents = len(self.intents)
 
-        example_scores = w.word * self._words.examples.scores(qw)
-        example_scores += w.char * self._chars.examples.scores(qc)
+        word_examples, word_centroids = self._words.scores(qw)
+        char_examples, char_centroids = self._chars.scores(qc)
+        example_scores = w.word * word_examples
+        example_scores += w.char * char_examples
         query_tokens = _sorted_tokens(analysis)
         if query_tokens:
             example_scores = self._with_fuzz(query_tokens, example_scores)
 
         best_score = np.full(n_intents, 0.0)
         best_example = np.full(n_intents, -1)
-        # Ascending and stable: the best example of an intent is written last, the later of equals.
-        order = np.argsort(example_scores, kind="stable")
-        best_score[self._example_intent_index[order]] = example_scores[order]
-        best_example[self._example_intent_index[order]] = order
-        centroid = 0.5 * (self._words.centroids.scores(qw) + self._chars.centroids.scores(qc))
+        # The later of equal examples, as the explanations have always named it.
+        by_intent = self._by_intent
+        best_score[by_intent.intents], best_example[by_intent.intents] = by_intent.best(example_scores)
+        centroid = 0.5 * (word_centroids + char_centroids)
         scores = np.minimum(1.0, w.neighbour * best_score + w.centroid * centroid)
         ranked = np.argsort(-scores, kind="stable").tolist()
         score_of, example_of = scores.tolist(), best_example.tolist()
@@ -256,14 +289,11 @@ class Matcher:
         shared = self._token_chars.shared(query_tokens)
         # rapidfuzz returns float32: the slack keeps its rounding under the bound.
         upper = scores + fuzz * (2 * shared / (len(query_tokens) + self._token_chars.lengths)) + 1e-6
-        example_intent = self._example_intent_index
-        promising = np.full(len(self.intents), -1)
-        order = np.argsort(upper)  # ascending: an intent's most promising example is written last
-        promising[example_intent[order]] = order
-        promising = promising[promising >= 0]
+        # Any example's exact score bars its intent; the most promising one's bars the most.
+        _, promising = self._by_intent.best(upper)
         bar = np.full(len(self.intents), np.inf)
-        bar[example_intent[promising]] = scores[promising] + fuzz * self._ratios(query_tokens, promising)
-        candidates = np.flatnonzero(upper >= bar[example_intent])
+        bar[self._by_intent.intents] = scores[promising] + fuzz * self._ratios(query_tokens, promising)
+        candidates = np.flatnonzero(upper >= bar[self._example_intent_index])
         out = scores.copy()
         out[candidates] += fuzz * self._ratios(query_tokens, candidates)
         return out

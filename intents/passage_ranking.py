@@ -98,6 +98,9 @@ class PassageIndex:
         self._retrievers: dict[str, bm25s.BM25] = {}
         self._summary_tokens: dict[str, frozenset[str]] = {}
         self._can_answer: dict[str, np.ndarray] = {}
+        # Whether each passage states each of ANSWER_TYPES' answers (a row per type):
+        # the passages do not change, so the questions do not search them again.
+        self._states: dict[str, np.ndarray] = {}
         for intent, items in passages.items():
             ranked = [p for p in items if p.kind != "summary"]
             corpus = [list(analyzer.analyze(f"{p.heading} {p.text}").tokens) or ["_"] for p in ranked]
@@ -105,6 +108,9 @@ class PassageIndex:
             retriever.index(corpus, show_progress=False)
             self._retrievers[intent] = retriever
             self._can_answer[intent] = np.array([not answers_nothing(p) for p in ranked], dtype=float)
+            self._states[intent] = np.array(
+                [[bool(answer.search(p.text)) for p in ranked] for _, answer in ANSWER_TYPES]
+            )
             summary = next((p.text for p in items if p.kind == "summary"), "")
             self._summary_tokens[intent] = frozenset(analyzer.analyze(summary).tokens)
 
@@ -114,16 +120,16 @@ class PassageIndex:
             zeros = np.zeros(len(items))
             return Ranking(items, zeros, zeros)
         retriever = self._retrievers[intent]
-        asking = [m for asked, _ in ANSWER_TYPES if (m := asked.search(analysis.normalized))]
+        matches = [asked.search(analysis.normalized) for asked, _ in ANSWER_TYPES]
+        asking = [m for m in matches if m]
         # The words of a question word (何時 → 何, 時) ask; they are not what the answer is about.
         wh = "".join(m.group(0) for m in asking if "何" in m.group(0))
         tokens = [t for t in analysis.tokens if not (wh and t in wh)]
         specific = [t for t in tokens if t not in self._summary_tokens[intent]]
         scores = retriever.get_scores(tokens) if tokens else np.zeros(len(items))
         specific_scores = retriever.get_scores(specific) if specific else np.zeros(len(items))
-        wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(analysis.normalized)]
-        if wanted:
-            states = np.array([any(answer.search(p.text) for answer in wanted) for p in items], dtype=float)
+        if asking:
+            states = self._states[intent][[m is not None for m in matches]].any(axis=0).astype(float)
             bonus = ANSWER_TYPE_SHARE * max(ANSWER_TYPE_FLOOR, float(specific_scores.max()), float(scores.max()))
             scores = scores + bonus * states
             specific_scores = specific_scores + bonus * states
